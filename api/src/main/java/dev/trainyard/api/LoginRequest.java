@@ -1,0 +1,4 @@
+package dev.trainyard.api;
+
+/** Username and password login. */
+public record LoginRequest(String username, String password) {}
