@@ -98,8 +98,13 @@ public final class Call {
         }
     }
 
+    /** Answers {@code value} as JSON (a String too becomes a JSON string, unlike Javalin's shortcut). */
     public void json(int status, Object value) {
-        context.status(status).json(value);
+        try {
+            context.status(status).contentType("application/json").result(mapper.writeValueAsBytes(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the answer as JSON", e);
+        }
     }
 
     public void ok(Object value) {
