@@ -38,7 +38,6 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,7 +109,7 @@ public final class TrainyardServer implements AutoCloseable {
                     new ProjectRoutes(new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
                             .routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
-            routes.addAll(DocsRoutes.routes(Collections.unmodifiableList(routes)));
+            routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
             Set<String> registered = ConcurrentHashMap.newKeySet();
             HttpApp http = HttpApp.create(
