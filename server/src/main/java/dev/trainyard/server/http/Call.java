@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.trainyard.server.common.ErrorCode;
 import dev.trainyard.server.common.PageRequest;
 import dev.trainyard.server.common.Principal;
@@ -99,7 +100,8 @@ public final class Call {
     }
 
     public void json(int status, Object value) {
-        context.status(status).json(value);
+        // Javalin writes a String as it is, taking it for ready JSON; the API's strings are JSON strings.
+        context.status(status).json(value instanceof String text ? TextNode.valueOf(text) : value);
     }
 
     public void ok(Object value) {
