@@ -2,6 +2,7 @@ package dev.trainyard.server;
 
 import dev.trainyard.server.common.Durations;
 import dev.trainyard.server.config.DatabaseConfig;
+import dev.trainyard.server.config.JobsConfig;
 import dev.trainyard.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +105,45 @@ public final class Main {
                 description = "Largest JSON request body (TRAINYARD_MAX_REQUEST_BYTES, default ${DEFAULT-VALUE}).")
         long maxRequestBytes;
 
+        @Option(
+                names = "--job-cpus",
+                defaultValue = "${env:TRAINYARD_JOB_CPUS:-0}",
+                description = "CPU cores offered to jobs (TRAINYARD_JOB_CPUS); 0 = all the OS reports.")
+        int jobCpus;
+
+        @Option(
+                names = "--job-memory-gb",
+                defaultValue = "${env:TRAINYARD_JOB_MEMORY_GB:-0}",
+                description = "Memory offered to jobs in GB (TRAINYARD_JOB_MEMORY_GB); 0 = all the OS reports.")
+        long jobMemoryGb;
+
+        @Option(
+                names = "--gpus",
+                defaultValue = "${env:TRAINYARD_GPUS:-}",
+                description =
+                        "GPUs offered to jobs, e.g. 'H100:2,A100:1' or 'none' (TRAINYARD_GPUS); default: detect with nvidia-smi.")
+        String gpus;
+
+        @Option(
+                names = "--stop-grace",
+                defaultValue = "${env:TRAINYARD_STOP_GRACE:-30s}",
+                description =
+                        "Time between SIGTERM and SIGKILL when a job stops (TRAINYARD_STOP_GRACE, default ${DEFAULT-VALUE}).")
+        String stopGrace;
+
+        @Option(
+                names = "--job-isolation",
+                defaultValue = "${env:TRAINYARD_JOB_ISOLATION:-true}",
+                description =
+                        "Run each job as its own user id when the server is root (TRAINYARD_JOB_ISOLATION, default ${DEFAULT-VALUE}).")
+        boolean jobIsolation;
+
+        @Option(
+                names = "--public-url",
+                defaultValue = "${env:TRAINYARD_PUBLIC_URL:-}",
+                description = "URL jobs use to reach the server (TRAINYARD_PUBLIC_URL); default http://127.0.0.1:PORT.")
+        String publicUrl;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = toConfig();
@@ -130,7 +170,15 @@ public final class Main {
                     duration("--token-ttl", tokenTtl),
                     duration("--refresh-token-ttl", refreshTokenTtl),
                     authRateLimit,
-                    maxRequestBytes);
+                    maxRequestBytes,
+                    new JobsConfig(
+                            jobCpus,
+                            jobMemoryGb * 1024,
+                            gpus,
+                            duration("--stop-grace", stopGrace),
+                            jobIsolation,
+                            JobsConfig.defaults().uidBase(),
+                            publicUrl));
         }
 
         private static Duration duration(String option, String text) {

@@ -16,11 +16,13 @@ public record ServerConfig(
         Duration tokenTtl,
         Duration refreshTokenTtl,
         int authAttemptsPerMinute,
-        long maxRequestBytes) {
+        long maxRequestBytes,
+        JobsConfig jobs) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(jobs, "jobs");
         dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
@@ -45,38 +47,86 @@ public record ServerConfig(
                 Duration.ofHours(1),
                 Duration.ofDays(30),
                 60,
-                1024 * 1024);
+                1024 * 1024,
+                JobsConfig.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(
-                host, newPort, dataDir, database, tokenTtl, refreshTokenTtl, authAttemptsPerMinute, maxRequestBytes);
+                host,
+                newPort,
+                dataDir,
+                database,
+                tokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                jobs);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(
-                newHost, port, dataDir, database, tokenTtl, refreshTokenTtl, authAttemptsPerMinute, maxRequestBytes);
+                newHost,
+                port,
+                dataDir,
+                database,
+                tokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                jobs);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
         return new ServerConfig(
-                host, port, dataDir, newDatabase, tokenTtl, refreshTokenTtl, authAttemptsPerMinute, maxRequestBytes);
+                host,
+                port,
+                dataDir,
+                newDatabase,
+                tokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                jobs);
     }
 
     public ServerConfig withTokenTtl(Duration newTokenTtl) {
         return new ServerConfig(
-                host, port, dataDir, database, newTokenTtl, refreshTokenTtl, authAttemptsPerMinute, maxRequestBytes);
+                host,
+                port,
+                dataDir,
+                database,
+                newTokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                jobs);
     }
 
     public ServerConfig withAuthAttemptsPerMinute(int attempts) {
-        return new ServerConfig(host, port, dataDir, database, tokenTtl, refreshTokenTtl, attempts, maxRequestBytes);
+        return new ServerConfig(
+                host, port, dataDir, database, tokenTtl, refreshTokenTtl, attempts, maxRequestBytes, jobs);
+    }
+
+    public ServerConfig withJobs(JobsConfig newJobs) {
+        return new ServerConfig(
+                host,
+                port,
+                dataDir,
+                database,
+                tokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                newJobs);
     }
 
     /** The configuration as it may be logged: the database password masked. */
     public String describe() {
         return "host=" + host + " port=" + port + " data=" + dataDir + " database=" + database.describe()
                 + " token_ttl=" + tokenTtl + " refresh_token_ttl=" + refreshTokenTtl
-                + " auth_attempts_per_minute=" + authAttemptsPerMinute + " max_request_bytes=" + maxRequestBytes;
+                + " auth_attempts_per_minute=" + authAttemptsPerMinute + " max_request_bytes=" + maxRequestBytes
+                + " jobs=" + jobs;
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -1,0 +1,27 @@
+package dev.trainyard.api;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job submission, in the hosted GPU clouds' shape. Only {@code project} and {@code run_command}
+ * are required; {@code expires} takes "90s", "30m", "4h", "2d" or ISO-8601 ("PT4H") and limits the
+ * run time; {@code env_vars} values are secrets that the API never shows again.
+ */
+public record CreateJobRequest(
+        String name,
+        String project,
+        String description,
+        String gpuType,
+        Integer gpus,
+        Integer cpuCores,
+        BigDecimal memoryGb,
+        Long hddSizeMb,
+        String image,
+        String setupCommand,
+        String runCommand,
+        Map<String, String> envVars,
+        String expires,
+        Integer priority,
+        List<String> tags) {}

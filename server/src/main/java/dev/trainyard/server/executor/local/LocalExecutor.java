@@ -1,0 +1,363 @@
+package dev.trainyard.server.executor.local;
+
+import dev.trainyard.server.executor.ExecutionHandle;
+import dev.trainyard.server.executor.Executor;
+import dev.trainyard.server.executor.ExecutorException;
+import dev.trainyard.server.executor.Inventory;
+import dev.trainyard.server.executor.Launch;
+import dev.trainyard.server.executor.Observation;
+import dev.trainyard.server.executor.Usage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs as processes on this host. Each job gets {@code JOBS/<id>/} with a root-owned wrapper
+ * that runs {@code setup_command} then {@code run_command} in bash in a new session, with stdout and
+ * stderr going straight to files, and records how they ended in {@code exit_status}.
+ *
+ * <p>When the server runs as root, each job's commands run as their own unprivileged user id (from
+ * a range nobody else uses), so a job cannot read the server's data folder or another job's folder,
+ * and "every process of the job" is exactly "every process of that user id" — children that leave
+ * the process group or daemonize are still found and killed. Without root, jobs run as the server's
+ * user in their own process group, and that isolation is not enforced (a warning says so).
+ */
+public final class LocalExecutor implements Executor {
+    public static final String NAME = "local";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalExecutor.class);
+    private static final int UID_RANGE = 1_000_000;
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final Path jobsRoot;
+    private final Inventory inventory;
+    private final boolean isolate;
+    private final int uidBase;
+    private final Map<String, Process> children = new ConcurrentHashMap<>();
+    private final Set<Integer> reservedUids = ConcurrentHashMap.newKeySet();
+
+    public LocalExecutor(Path jobsRoot, Inventory inventory, boolean isolate, int uidBase) {
+        this.jobsRoot = jobsRoot;
+        this.inventory = inventory;
+        this.isolate = isolate;
+        this.uidBase = uidBase;
+        try {
+            Files.createDirectories(jobsRoot);
+            Files.setPosixFilePermissions(jobsRoot, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the jobs folder " + jobsRoot, e);
+        }
+        if (!isolate) {
+            LOG.warn("jobs run as the server's own user: they can read the data folder and each other's folders"
+                    + " (run the server as root to give each job its own user id)");
+        }
+    }
+
+    /** Whether this process may give jobs their own user ids. */
+    public static boolean canIsolate() {
+        return "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    @Override
+    public ExecutionHandle launch(Launch launch) throws ExecutorException {
+        Path dir = jobsRoot.resolve(launch.jobId());
+        Integer uid = isolate ? reserveUid(launch.jobId()) : null;
+        try {
+            prepareFolder(dir, launch, uid);
+            ProcessBuilder builder = new ProcessBuilder(
+                            "setsid", "/bin/bash", dir.resolve("wrapper.sh").toString())
+                    .directory(dir.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("stdout.log").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("stderr.log").toFile()))
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            Map<String, String> environment = builder.environment();
+            environment.clear();
+            environment.put("PATH", DEFAULT_PATH);
+            environment.put("LANG", "C.UTF-8");
+            environment.put("HOME", dir.resolve("work").toString());
+            environment.put(
+                    "CUDA_VISIBLE_DEVICES",
+                    launch.gpus().stream().map(String::valueOf).collect(Collectors.joining(",")));
+            environment.putAll(launch.environment());
+            Process process = builder.start();
+            children.put(launch.jobId(), process);
+            long startTicks = ProcessTable.read(process.pid())
+                    .map(ProcessTable.Proc::startTicks)
+                    .orElse(-1L);
+            return new ExecutionHandle(NAME, inventory.node(), process.pid(), startTicks, uid, dir.toString());
+        } catch (IOException | RuntimeException e) {
+            if (uid != null) {
+                reservedUids.remove(uid);
+            }
+            throw new ExecutorException("the job could not be started: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void terminate(ExecutionHandle handle) {
+        signal(handle, "TERM");
+    }
+
+    @Override
+    public void kill(ExecutionHandle handle) {
+        signal(handle, "KILL");
+    }
+
+    @Override
+    public Observation observe(ExecutionHandle handle) {
+        Path status = Path.of(handle.directory(), "exit_status");
+        if (Files.exists(status)) {
+            try {
+                String[] parts =
+                        Files.readString(status, StandardCharsets.UTF_8).trim().split(" ");
+                return new Observation.Exited(parts[0], Integer.parseInt(parts[1]));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("unreadable exit status in {}", status);
+            }
+        }
+        if (handle.startTicks() >= 0 && ProcessTable.isAlive(handle.pid(), handle.startTicks())) {
+            return new Observation.Running();
+        }
+        // The wrapper writes its status before it exits: look once more, in case it just did.
+        return Files.exists(status) ? observe(handle) : new Observation.Vanished();
+    }
+
+    @Override
+    public CompletableFuture<Void> onExit(ExecutionHandle handle) {
+        Process child = children.get(jobIdOf(handle));
+        if (child != null && child.pid() == handle.pid()) {
+            return child.onExit().thenApply(process -> null);
+        }
+        return ProcessHandle.of(handle.pid())
+                .map(process -> process.onExit().<Void>thenApply(ended -> null))
+                .orElseGet(() -> CompletableFuture.completedFuture(null));
+    }
+
+    @Override
+    public Path logDir(ExecutionHandle handle) {
+        return Path.of(handle.directory());
+    }
+
+    @Override
+    public Usage usage(ExecutionHandle handle) {
+        List<ProcessTable.Proc> processes = processesOf(handle);
+        long resident =
+                processes.stream().mapToLong(ProcessTable.Proc::residentBytes).sum();
+        return new Usage(resident, folderSize(Path.of(handle.directory(), "work")), processes.size());
+    }
+
+    @Override
+    public void cleanUp(ExecutionHandle handle) {
+        signal(handle, "KILL");
+        children.remove(jobIdOf(handle));
+        Path work = Path.of(handle.directory(), "work");
+        if (handle.uid() != null) {
+            try {
+                // Nobody but root may enter an ended job's folder, whatever the files inside.
+                Files.setOwner(work, lookup().lookupPrincipalByName("root"));
+                Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                LOG.warn("cannot lock the folder of ended job {}: {}", jobIdOf(handle), e.getMessage());
+            }
+            reservedUids.remove(handle.uid());
+        }
+    }
+
+    @Override
+    public Optional<ExecutionHandle> find(String jobId) {
+        Path dir = jobsRoot.resolve(jobId);
+        Path pidFile = dir.resolve("wrapper.pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        try {
+            String[] parts =
+                    Files.readString(pidFile, StandardCharsets.UTF_8).trim().split(" ");
+            long pid = Long.parseLong(parts[0]);
+            Integer uid = parts.length > 1 && !parts[1].equals("-") ? Integer.valueOf(parts[1]) : null;
+            long startTicks =
+                    ProcessTable.read(pid).map(ProcessTable.Proc::startTicks).orElse(-1L);
+            return Optional.of(new ExecutionHandle(NAME, inventory.node(), pid, startTicks, uid, dir.toString()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void prepareFolder(Path dir, Launch launch, Integer uid) throws IOException {
+        Path work = dir.resolve("work");
+        Files.createDirectories(work);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        writeScript(dir.resolve("setup.sh"), launch.setupCommand() == null ? "" : launch.setupCommand());
+        writeScript(dir.resolve("run.sh"), launch.runCommand());
+        writeScript(dir.resolve("wrapper.sh"), wrapper(launch, uid));
+        for (String log : List.of("stdout.log", "stderr.log")) {
+            Path file = dir.resolve(log);
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        if (uid != null) {
+            Files.setAttribute(work, "unix:uid", uid);
+            Files.setAttribute(work, "unix:gid", uid);
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /**
+     * The wrapper runs as root (or the server's user) and outlives the job's own processes to record
+     * their exit status.
+     */
+    private static String wrapper(Launch launch, Integer uid) {
+        String runAs =
+                uid == null ? "" : "setpriv --reuid=" + uid + " --regid=" + uid + " --clear-groups --inh-caps=-all --";
+        return String.join(
+                "\n",
+                "# Written by Trainyard for job " + launch.jobId() + "; do not edit.",
+                "dir=\"$(cd \"$(dirname \"$0\")\" && pwd)\"",
+                // A trapped (not ignored) signal: children get the default action back, so a job can
+                // handle SIGTERM; the wrapper itself waits on, then records.
+                "trap 'true' TERM INT HUP",
+                "echo \"$$ " + (uid == null ? "-" : uid)
+                        + "\" > \"$dir/wrapper.pid.tmp\" && mv -f \"$dir/wrapper.pid.tmp\" \"$dir/wrapper.pid\"",
+                "record() { printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status.tmp\" && mv -f \"$dir/exit_status.tmp\" \"$dir/exit_status\"; }",
+                "echo \"[trainyard] job " + launch.jobId() + " runs on host $(hostname) with the local executor, "
+                        + "without a container"
+                        + (launch.image() == null
+                                ? ""
+                                : " (image " + quoteForEcho(launch.image()) + " is recorded, not used)")
+                        + "\"",
+                "cd \"$dir/work\" || { record setup 126; exit 126; }",
+                "if [ -s \"$dir/setup.sh\" ]; then",
+                "  " + runAs + " /bin/bash \"$dir/setup.sh\"",
+                "  rc=$?",
+                "  if [ \"$rc\" -ne 0 ]; then record setup \"$rc\"; exit \"$rc\"; fi",
+                "fi",
+                runAs + " /bin/bash \"$dir/run.sh\"",
+                "rc=$?",
+                "record run \"$rc\"",
+                "exit \"$rc\"",
+                "");
+    }
+
+    private static String quoteForEcho(String text) {
+        return text.replaceAll("[^A-Za-z0-9._:/@+-]", "_");
+    }
+
+    private static void writeScript(Path file, String content) throws IOException {
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temporary, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Signals every process of the job: by user id when isolated, else by its process group. */
+    private void signal(ExecutionHandle handle, String signal) {
+        List<String> command = handle.uid() != null
+                ? List.of(
+                        "setpriv",
+                        "--reuid=" + handle.uid(),
+                        "--regid=" + handle.uid(),
+                        "--clear-groups",
+                        "kill",
+                        "-" + signal,
+                        "-1")
+                : List.of("kill", "-" + signal, "--", "-" + handle.pid());
+        run(command);
+    }
+
+    private List<ProcessTable.Proc> processesOf(ExecutionHandle handle) {
+        return ProcessTable.snapshot().stream()
+                .filter(proc -> handle.uid() != null
+                        ? proc.uid() == handle.uid()
+                        : proc.processGroup() == handle.pid() || proc.session() == handle.pid())
+                .toList();
+    }
+
+    private int reserveUid(String jobId) {
+        Set<Integer> inUse =
+                ProcessTable.snapshot().stream().map(ProcessTable.Proc::uid).collect(Collectors.toSet());
+        int start = Math.floorMod(jobId.hashCode(), UID_RANGE);
+        for (int i = 0; i < UID_RANGE; i++) {
+            int uid = uidBase + (start + i) % UID_RANGE;
+            if (!inUse.contains(uid) && reservedUids.add(uid)) {
+                return uid;
+            }
+        }
+        throw new IllegalStateException("no free job user id in " + uidBase + ".." + (uidBase + UID_RANGE));
+    }
+
+    private static void run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            LOG.warn("{} failed: {}", command, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long folderSize(Path folder) {
+        long[] total = {0};
+        try {
+            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    total[0] += attributes.size();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            return total[0];
+        }
+        return total[0];
+    }
+
+    private static String jobIdOf(ExecutionHandle handle) {
+        return Path.of(handle.directory()).getFileName().toString();
+    }
+
+    private static UserPrincipalLookupService lookup() {
+        return java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.trainyard.server.executor.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads Linux's process table from /proc. */
+final class ProcessTable {
+    private static final Path PROC = Path.of("/proc");
+    private static final long PAGE_SIZE = 4096;
+
+    /** One process, as far as a job needs to know it. */
+    record Proc(
+            long pid, long parentPid, long processGroup, long session, long startTicks, int uid, long residentBytes) {}
+
+    private ProcessTable() {}
+
+    /** Every process now; ones that vanish while being read are skipped. */
+    static List<Proc> snapshot() {
+        List<Proc> processes = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, ProcessTable::isPidFolder)) {
+            for (Path entry : entries) {
+                read(Long.parseLong(entry.getFileName().toString())).ifPresent(processes::add);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc", e);
+        }
+        return processes;
+    }
+
+    static Optional<Proc> read(long pid) {
+        Path folder = PROC.resolve(Long.toString(pid));
+        try {
+            String stat = Files.readString(folder.resolve("stat"), StandardCharsets.US_ASCII);
+            // The command name may hold spaces and parentheses: fields start after the last ')'.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (fields[0].equals("Z") || fields[0].equals("X")) {
+                return Optional.empty();
+            }
+            int uid = (Integer) Files.getAttribute(folder, "unix:uid");
+            return Optional.of(new Proc(
+                    pid,
+                    Long.parseLong(fields[1]),
+                    Long.parseLong(fields[2]),
+                    Long.parseLong(fields[3]),
+                    Long.parseLong(fields[19]),
+                    uid,
+                    Long.parseLong(fields[21]) * PAGE_SIZE));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code pid} is alive and is the same process that started at {@code startTicks}. */
+    static boolean isAlive(long pid, long startTicks) {
+        return read(pid).map(proc -> proc.startTicks() == startTicks).orElse(false);
+    }
+
+    private static boolean isPidFolder(Path path) {
+        String name = path.getFileName().toString();
+        return !name.isEmpty() && name.chars().allMatch(Character::isDigit);
+    }
+}

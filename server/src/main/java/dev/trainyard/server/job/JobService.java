@@ -1,0 +1,481 @@
+package dev.trainyard.server.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainyard.api.CreateJobRequest;
+import dev.trainyard.api.Job;
+import dev.trainyard.api.JobState;
+import dev.trainyard.api.Page;
+import dev.trainyard.api.UserRef;
+import dev.trainyard.server.activity.ActivityLog;
+import dev.trainyard.server.auth.Secrets;
+import dev.trainyard.server.common.ErrorCode;
+import dev.trainyard.server.common.Ids;
+import dev.trainyard.server.common.PageRequest;
+import dev.trainyard.server.common.Principal;
+import dev.trainyard.server.common.TrainyardException;
+import dev.trainyard.server.executor.ExecutionHandle;
+import dev.trainyard.server.executor.Inventory;
+import dev.trainyard.server.org.Memberships;
+import dev.trainyard.server.project.ProjectRow;
+import dev.trainyard.server.project.ProjectService;
+import dev.trainyard.server.store.Database;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Owns every job state change: checks it against {@link JobLifecycle}, writes it with its reason in
+ * one transaction (compare-and-set on the state, so a stale writer changes nothing), and publishes
+ * a {@link JobEvent} after commit. Nothing else writes job state.
+ */
+public final class JobService {
+    private static final int MAX_IDEMPOTENCY_KEY = 200;
+
+    private final Database database;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final Inventory inventory;
+    private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
+
+    public JobService(Database database, ObjectMapper mapper, Clock clock, Inventory inventory) {
+        this.database = database;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.inventory = inventory;
+    }
+
+    public void onEvent(Consumer<JobEvent> listener) {
+        listeners.add(listener);
+    }
+
+    /** The outcome of a submission: the job, and whether it was a replay of an earlier one. */
+    public record Submission(Job job, boolean replayed) {}
+
+    public Submission submit(Principal caller, CreateJobRequest request, String idempotencyKey) {
+        JobRequests.Validated job = JobRequests.validate(request);
+        requireFits(job);
+        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
+        if (key != null && key.length() > MAX_IDEMPOTENCY_KEY) {
+            throw TrainyardException.invalid(
+                    "Idempotency-Key", "is longer than " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        String requestHash = Secrets.sha256(json(request));
+        Instant now = clock.instant();
+        Submission submission;
+        try {
+            submission = database.write(handle -> insert(handle, caller, job, key, requestHash, now));
+        } catch (RuntimeException e) {
+            if (key == null || !Database.isUniqueViolation(e)) {
+                throw e;
+            }
+            // A concurrent retry with the same key won the insert: answer with its job.
+            submission = database.read(handle -> replay(handle, caller, key, requestHash))
+                    .orElseThrow(() -> e);
+        }
+        if (!submission.replayed()) {
+            publish(new JobEvent(submission.job().id(), null, JobState.QUEUED, "submitted"));
+        }
+        return submission;
+    }
+
+    private Submission insert(
+            Handle handle, Principal caller, JobRequests.Validated job, String key, String requestHash, Instant now) {
+        if (key != null) {
+            Optional<Submission> earlier = replay(handle, caller, key, requestHash);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        ProjectRow project = ProjectService.visible(handle, caller, job.projectId());
+        Memberships.requireWriter(handle, project.organizationId(), caller);
+        String id = Ids.newId("j");
+        JobStore store = handle.attach(JobStore.class);
+        store.insert(new JobRow(
+                id,
+                project.organizationId(),
+                project.id(),
+                caller.userId(),
+                null,
+                null,
+                job.name(),
+                job.description(),
+                JobState.QUEUED.name(),
+                "submitted",
+                "waiting for the scheduler",
+                job.priority(),
+                job.gpuType(),
+                job.gpus(),
+                job.cpuCores(),
+                job.memoryMb(),
+                job.hddSizeMb(),
+                job.image(),
+                job.setupCommand(),
+                job.runCommand(),
+                json(job.envVars()),
+                json(job.tags()),
+                job.expires(),
+                job.expiresAfter() == null ? null : job.expiresAfter().toMillis(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                key,
+                requestHash,
+                now,
+                null,
+                null,
+                0));
+        if (!job.tags().isEmpty()) {
+            store.insertTags(id, job.tags());
+        }
+        store.insertTransition(Ids.newId("x"), id, null, JobState.QUEUED.name(), "submitted", now);
+        ActivityLog.record(
+                handle,
+                project.organizationId(),
+                project.id(),
+                caller.userId(),
+                "job.submitted",
+                id + " " + job.name(),
+                now);
+        return new Submission(toJob(handle, store.findById(id).orElseThrow()), false);
+    }
+
+    private Optional<Submission> replay(Handle handle, Principal caller, String key, String requestHash) {
+        return handle.attach(JobStore.class)
+                .findByIdempotencyKey(caller.userId(), key)
+                .map(existing -> {
+                    if (!existing.requestHash().equals(requestHash)) {
+                        throw TrainyardException.of(
+                                ErrorCode.CONFLICT,
+                                "Idempotency-Key '" + key + "' was already used for a different request (job "
+                                        + existing.id() + ")");
+                    }
+                    return new Submission(toJob(handle, existing), true);
+                });
+    }
+
+    /** Refuses at once what this server could never run, saying what it has. */
+    private void requireFits(JobRequests.Validated job) {
+        List<String> problems = new ArrayList<>();
+        if (job.gpus() > 0) {
+            long matching = inventory.gpus().stream()
+                    .filter(gpu -> gpu.matches(job.gpuType()))
+                    .count();
+            if (matching < job.gpus()) {
+                problems.add("asks for " + job.gpus() + " GPU" + (job.gpus() == 1 ? "" : "s")
+                        + (job.gpuType() == null ? "" : " of type " + job.gpuType()) + " but this server has "
+                        + describeGpus());
+            }
+        }
+        if (job.cpuCores() > inventory.cpuCores()) {
+            problems.add("asks for " + job.cpuCores() + " CPU cores but this server offers " + inventory.cpuCores());
+        }
+        if (job.memoryMb() > inventory.memoryMb()) {
+            problems.add("asks for " + job.memoryMb() + " MB of memory but this server offers " + inventory.memoryMb()
+                    + " MB");
+        }
+        if (!problems.isEmpty()) {
+            throw TrainyardException.of(
+                    ErrorCode.VALIDATION_FAILED, "this job can never run here: " + String.join("; ", problems));
+        }
+    }
+
+    private String describeGpus() {
+        if (inventory.gpus().isEmpty()) {
+            return "no GPUs";
+        }
+        Map<String, Long> byType = inventory.gpus().stream()
+                .collect(Collectors.groupingBy(Inventory.Gpu::type, java.util.TreeMap::new, Collectors.counting()));
+        return byType.entrySet().stream()
+                .map(entry -> entry.getValue() + "× " + entry.getKey())
+                .collect(Collectors.joining(", "));
+    }
+
+    public Page<Job> list(
+            Principal caller, String organizationId, String projectId, String status, String tag, PageRequest page) {
+        String state = status == null ? null : parseState(status).name();
+        return database.read(handle -> {
+            if (organizationId != null) {
+                Memberships.roleIn(handle, organizationId, caller);
+            }
+            if (projectId != null) {
+                ProjectService.visible(handle, caller, projectId);
+            }
+            JobStore store = handle.attach(JobStore.class);
+            List<Job> items = store
+                    .listVisible(caller.userId(), organizationId, projectId, state, tag, page.skip(), page.take())
+                    .stream()
+                    .map(row -> toJob(row, List.of()))
+                    .toList();
+            return new Page<>(
+                    items,
+                    store.countVisible(caller.userId(), organizationId, projectId, state, tag),
+                    page.skip(),
+                    page.take());
+        });
+    }
+
+    public Job get(Principal caller, String jobId) {
+        return database.read(handle -> toJob(handle, visible(handle, caller, jobId)));
+    }
+
+    /** The job's row if the caller may see it; 404 otherwise. */
+    public JobRow visibleRow(Principal caller, String jobId) {
+        return database.read(handle -> visible(handle, caller, jobId));
+    }
+
+    /** Asks a job to stop: a queued job stops at once, a running one goes through STOPPING. */
+    public Job stop(Principal caller, String jobId) {
+        JobRow job = database.read(handle -> {
+            JobRow row = visible(handle, caller, jobId);
+            Memberships.requireWriter(handle, row.organizationId(), caller);
+            return row;
+        });
+        JobState state = job.jobState();
+        switch (state) {
+            case QUEUED -> end(jobId, JobState.QUEUED, JobState.STOPPED, "stopped_by_user", null);
+            case STARTING, RUNNING -> toStopping(jobId, state, "stopped_by_user");
+            case STOPPING -> {
+                // Already on its way down: stopping twice is the same request.
+            }
+            case COMPLETED, FAILED, STOPPED, EXPIRED, LOST ->
+                throw TrainyardException.conflict("job " + jobId + " has already ended (" + state + ")");
+        }
+        return get(caller, jobId);
+    }
+
+    // ---- transitions driven by the scheduler and the runner -------------------------------------
+
+    /** QUEUED → STARTING with the resources the scheduler assigned; false when the job moved on. */
+    public boolean toStarting(String jobId, String executor, String node, List<Integer> gpus) {
+        boolean changed = database.write(handle -> {
+            JobStore store = handle.attach(JobStore.class);
+            String assigned = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
+            if (store.markStarting(jobId, executor, node, assigned, "scheduled") == 0) {
+                return false;
+            }
+            store.insertTransition(
+                    Ids.newId("x"),
+                    jobId,
+                    JobState.QUEUED.name(),
+                    JobState.STARTING.name(),
+                    "scheduled",
+                    clock.instant());
+            return true;
+        });
+        if (changed) {
+            publish(new JobEvent(jobId, JobState.QUEUED, JobState.STARTING, "scheduled"));
+        }
+        return changed;
+    }
+
+    /** STARTING → RUNNING with the executor's handle; false when the job moved on (e.g. stopped). */
+    public boolean toRunning(String jobId, ExecutionHandle executorHandle, Instant startedAt, Instant expiresAt) {
+        boolean changed = database.write(handle -> {
+            JobStore store = handle.attach(JobStore.class);
+            if (store.markRunning(jobId, json(executorHandle), startedAt, expiresAt, "started") == 0) {
+                return false;
+            }
+            store.insertTransition(
+                    Ids.newId("x"), jobId, JobState.STARTING.name(), JobState.RUNNING.name(), "started", startedAt);
+            return true;
+        });
+        if (changed) {
+            publish(new JobEvent(jobId, JobState.STARTING, JobState.RUNNING, "started"));
+        }
+        return changed;
+    }
+
+    /** Records the handle of a job still STARTING or STOPPING (after a restart found it). */
+    public boolean toStopping(String jobId, JobState from, String reason) {
+        return change(jobId, from, JobState.STOPPING, reason);
+    }
+
+    /** Ends a job in a terminal state; false when it was no longer in {@code from}. */
+    public boolean end(String jobId, JobState from, JobState to, String reason, Integer exitCode) {
+        if (!JobLifecycle.allows(from, to) || !to.isTerminal()) {
+            throw new IllegalStateException("illegal job transition " + from + " -> " + to);
+        }
+        Instant now = clock.instant();
+        boolean changed = database.write(handle -> {
+            JobStore store = handle.attach(JobStore.class);
+            if (store.markEnded(jobId, from.name(), to.name(), reason, exitCode, now) == 0) {
+                return false;
+            }
+            store.insertTransition(Ids.newId("x"), jobId, from.name(), to.name(), reason, now);
+            return true;
+        });
+        if (changed) {
+            publish(new JobEvent(jobId, from, to, reason));
+        }
+        return changed;
+    }
+
+    public void setPendingReason(String jobId, String reason) {
+        database.writeVoid(handle -> handle.attach(JobStore.class).setPendingReason(jobId, reason));
+    }
+
+    public Optional<JobRow> row(String jobId) {
+        return database.read(handle -> handle.attach(JobStore.class).findById(jobId));
+    }
+
+    public List<JobRow> rowsIn(JobState... states) {
+        List<String> names = Arrays.stream(states).map(JobState::name).toList();
+        return database.read(handle -> handle.attach(JobStore.class).inStates(names));
+    }
+
+    public List<JobRow> queued(int limit) {
+        return database.read(handle -> handle.attach(JobStore.class).queued(limit));
+    }
+
+    public Map<String, String> environmentOf(JobRow job) {
+        try {
+            return mapper.readValue(job.envVars(), new TypeReference<Map<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable environment of job " + job.id(), e);
+        }
+    }
+
+    public Optional<ExecutionHandle> handleOf(JobRow job) {
+        if (job.handle() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(mapper.readValue(job.handle(), ExecutionHandle.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable handle of job " + job.id(), e);
+        }
+    }
+
+    private boolean change(String jobId, JobState from, JobState to, String reason) {
+        if (!JobLifecycle.allows(from, to)) {
+            throw new IllegalStateException("illegal job transition " + from + " -> " + to);
+        }
+        boolean changed = database.write(handle -> {
+            JobStore store = handle.attach(JobStore.class);
+            if (store.changeState(jobId, from.name(), to.name(), reason) == 0) {
+                return false;
+            }
+            store.insertTransition(Ids.newId("x"), jobId, from.name(), to.name(), reason, clock.instant());
+            return true;
+        });
+        if (changed) {
+            publish(new JobEvent(jobId, from, to, reason));
+        }
+        return changed;
+    }
+
+    private void publish(JobEvent event) {
+        for (Consumer<JobEvent> listener : listeners) {
+            listener.accept(event);
+        }
+    }
+
+    private static JobState parseState(String status) {
+        try {
+            return JobState.parse(status);
+        } catch (IllegalArgumentException e) {
+            throw TrainyardException.invalid("status", e.getMessage());
+        }
+    }
+
+    private static JobRow visible(Handle handle, Principal caller, String jobId) {
+        if (!Ids.looksLike("j", jobId)) {
+            throw TrainyardException.notFound("job", jobId);
+        }
+        JobRow job = handle.attach(JobStore.class)
+                .findById(jobId)
+                .orElseThrow(() -> TrainyardException.notFound("job", jobId));
+        try {
+            Memberships.roleIn(handle, job.organizationId(), caller);
+        } catch (TrainyardException notMember) {
+            throw TrainyardException.notFound("job", jobId);
+        }
+        return job;
+    }
+
+    private Job toJob(Handle handle, JobRow row) {
+        List<Job.Transition> transitions = handle.attach(JobStore.class).transitions(row.id()).stream()
+                .map(t -> new Job.Transition(
+                        t.fromState() == null ? null : JobState.valueOf(t.fromState()),
+                        JobState.valueOf(t.toState()),
+                        t.reason(),
+                        t.at()))
+                .toList();
+        return toJob(row, transitions);
+    }
+
+    private Job toJob(JobRow row, List<Job.Transition> transitions) {
+        List<String> envNames;
+        List<String> tags;
+        try {
+            envNames = List.copyOf(mapper.readValue(row.envVars(), new TypeReference<Map<String, String>>() {})
+                    .keySet());
+            tags = mapper.readValue(row.tags(), new TypeReference<List<String>>() {});
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable job " + row.id(), e);
+        }
+        List<Integer> assigned =
+                row.assignedGpus() == null || row.assignedGpus().isEmpty()
+                        ? List.of()
+                        : Arrays.stream(row.assignedGpus().split(","))
+                                .map(Integer::valueOf)
+                                .toList();
+        return new Job(
+                row.id(),
+                row.name(),
+                row.description(),
+                row.projectId(),
+                row.organizationId(),
+                new UserRef(row.ownerId(), row.ownerUsername(), row.ownerEmail()),
+                row.jobState(),
+                row.reason(),
+                row.jobState() == JobState.QUEUED ? row.pendingReason() : null,
+                row.createdAt(),
+                row.startedAt(),
+                row.finishedAt(),
+                new Job.Resources(
+                        row.gpuType(),
+                        row.gpus(),
+                        row.cpuCores(),
+                        BigDecimal.valueOf(row.memoryMb())
+                                .divide(BigDecimal.valueOf(1024), 3, RoundingMode.HALF_UP)
+                                .stripTrailingZeros(),
+                        row.hddSizeMb()),
+                assigned,
+                row.image(),
+                row.setupCommand(),
+                row.runCommand(),
+                envNames,
+                row.expires(),
+                row.expiresAt(),
+                row.priority(),
+                tags,
+                row.executor(),
+                row.node(),
+                row.exitCode(),
+                transitions);
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}
