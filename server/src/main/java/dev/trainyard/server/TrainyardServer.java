@@ -12,6 +12,17 @@ import dev.trainyard.server.auth.PasswordHasher;
 import dev.trainyard.server.auth.RateLimiter;
 import dev.trainyard.server.auth.TokenService;
 import dev.trainyard.server.config.ServerConfig;
+import dev.trainyard.server.config.JobsConfig;
+import dev.trainyard.server.executor.Inventory;
+import dev.trainyard.server.executor.local.HostInventory;
+import dev.trainyard.server.executor.local.LocalExecutor;
+import dev.trainyard.server.job.JobLogStore;
+import dev.trainyard.server.job.JobRoutes;
+import dev.trainyard.server.job.JobRunner;
+import dev.trainyard.server.job.JobService;
+import dev.trainyard.server.job.Scheduler;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.trainyard.server.http.DocsRoutes;
 import dev.trainyard.server.http.HttpApp;
 import dev.trainyard.server.http.Json;
@@ -51,7 +62,7 @@ public final class TrainyardServer implements AutoCloseable {
     private final ServerConfig config;
     private final Database database;
     private final HttpApp http;
-    private final JvmGcMetrics gcMetrics;
+    private final List<AutoCloseable> parts;
     private final Set<String> registeredHandlers;
     private final List<Route> routes;
 
@@ -59,13 +70,13 @@ public final class TrainyardServer implements AutoCloseable {
             ServerConfig config,
             Database database,
             HttpApp http,
-            JvmGcMetrics gcMetrics,
+            List<AutoCloseable> parts,
             Set<String> registeredHandlers,
             List<Route> routes) {
         this.config = config;
         this.database = database;
         this.http = http;
-        this.gcMetrics = gcMetrics;
+        this.parts = parts;
         this.registeredHandlers = registeredHandlers;
         this.routes = routes;
     }
@@ -78,9 +89,11 @@ public final class TrainyardServer implements AutoCloseable {
     public static TrainyardServer start(ServerConfig config, Clock clock) {
         long startedNanos = System.nanoTime();
         LOG.info("starting Trainyard: {}", config.describe());
-        createDataDir(config);
+        boolean isolateJobs = config.jobs().isolate() && LocalExecutor.canIsolate();
+        createDataDir(config, isolateJobs);
         ObjectMapper mapper = Json.newMapper();
         Database database = Database.open(config.database());
+        List<AutoCloseable> parts = new ArrayList<>();
         try {
             PasswordHasher passwords = new PasswordHasher();
             InitialAdmin.ensure(database, passwords, mapper, config.dataDir(), clock)
@@ -91,46 +104,72 @@ public final class TrainyardServer implements AutoCloseable {
             RateLimiter authLimiter = new RateLimiter(config.authAttemptsPerMinute(), clock);
             AuthService auth = new AuthService(
                     database, authenticator, tokens, passwords, authLimiter, clock, config.refreshTokenTtl());
+            PrometheusMeterRegistry meters = meters(parts);
 
-            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new ClassLoaderMetrics().bindTo(meters);
-            new JvmMemoryMetrics().bindTo(meters);
-            JvmGcMetrics gcMetrics = new JvmGcMetrics();
-            gcMetrics.bindTo(meters);
-            new JvmThreadMetrics().bindTo(meters);
-            new ProcessorMetrics().bindTo(meters);
-            new UptimeMetrics().bindTo(meters);
+            JobsConfig jobsConfig = config.jobs();
+            Inventory inventory = HostInventory.detect(jobsConfig.cpuCores(), jobsConfig.memoryMb(), jobsConfig.gpus());
+            LocalExecutor executor =
+                    new LocalExecutor(config.dataDir().resolve("jobs"), inventory, isolateJobs, jobsConfig.uidBase());
+            LOG.info(
+                    "jobs run on {}: {} cores, {} MB memory, GPUs {}; each job as its own user: {}",
+                    inventory.node(),
+                    inventory.cpuCores(),
+                    inventory.memoryMb(),
+                    inventory.gpus(),
+                    isolateJobs);
+            JobService jobService = new JobService(database, mapper, clock, inventory);
+            JobLogStore jobLogs = new JobLogStore(clock);
+            parts.add(jobLogs);
+            AtomicReference<String> serverUrl = new AtomicReference<>();
+            JobRunner runner =
+                    new JobRunner(jobService, executor, jobLogs, clock, jobsConfig.stopGrace(), serverUrl::get);
+            parts.add(runner);
+            Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
+            parts.add(scheduler);
 
             List<Route> routes = new ArrayList<>();
             routes.addAll(new AuthRoutes(auth, new ApiKeyService(database, clock)).routes());
             routes.addAll(new AccountRoutes(new AccountService(database, passwords, clock)).routes());
             routes.addAll(new OrganizationRoutes(new OrganizationService(database, clock)).routes());
-            routes.addAll(
-                    new ProjectRoutes(new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
-                            .routes());
+            routes.addAll(new ProjectRoutes(
+                            new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
+                    .routes());
+            routes.addAll(new JobRoutes(jobService, jobLogs, executor, mapper).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
             Set<String> registered = ConcurrentHashMap.newKeySet();
             HttpApp http = HttpApp.create(
-                            List.copyOf(routes),
-                            authenticator,
-                            mapper,
-                            meters,
-                            config.maxRequestBytes(),
-                            registered::add)
+                            List.copyOf(routes), authenticator, mapper, meters, config.maxRequestBytes(), registered::add)
                     .start(config.host(), config.port());
+            serverUrl.set(jobsConfig.publicUrl().isEmpty() ? "http://127.0.0.1:" + http.port() : jobsConfig.publicUrl());
+            runner.start();
+            scheduler.start();
             LOG.info(
                     "Trainyard listens on http://{}:{} (started in {} ms, JVM up {} ms)",
                     config.host(),
                     http.port(),
                     (System.nanoTime() - startedNanos) / 1_000_000,
                     ManagementFactory.getRuntimeMXBean().getUptime());
-            return new TrainyardServer(config, database, http, gcMetrics, registered, List.copyOf(routes));
+            return new TrainyardServer(config, database, http, parts, registered, List.copyOf(routes));
         } catch (RuntimeException e) {
+            closeAll(parts);
             database.close();
             throw e;
         }
+    }
+
+    private static PrometheusMeterRegistry meters(List<AutoCloseable> parts) {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        JvmGcMetrics gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(meters);
+        parts.add(gcMetrics);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        return meters;
     }
 
     public int port() {
@@ -150,20 +189,49 @@ public final class TrainyardServer implements AutoCloseable {
         return routes;
     }
 
+    /** Stops serving; running jobs keep running and are re-adopted by the next start. */
     @Override
     public void close() {
         http.stop();
-        gcMetrics.close();
+        closeAll(parts);
         database.close();
         LOG.info("Trainyard stopped");
     }
 
-    private static void createDataDir(ServerConfig config) {
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable part : parts.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", part, e);
+            }
+        }
+    }
+
+    /**
+     * The data folder holds the database and signing keys: only the server's user may read it. When
+     * jobs run as their own users they must still pass through it to their folders, so it is then
+     * traversable (0711) but not listable, and the database file itself is 0600.
+     */
+    private static void createDataDir(ServerConfig config, boolean jobsHaveOwnUsers) {
         try {
             Files.createDirectories(config.dataDir());
             try {
-                // The data folder holds the database and signing keys: the server's user only.
-                Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
+                Files.setPosixFilePermissions(
+                        config.dataDir(), PosixFilePermissions.fromString(jobsHaveOwnUsers ? "rwx--x--x" : "rwx------"));
+                if (config.database().isSqlite()) {
+                    Path databaseFile = config.dataDir().resolve("trainyard.db");
+                    if (!Files.exists(databaseFile)) {
+                        Files.createFile(databaseFile);
+                    }
+                    // SQLite gives its -wal and -shm files the permissions of the database file.
+                    for (String suffix : List.of("", "-wal", "-shm")) {
+                        Path file = config.dataDir().resolve("trainyard.db" + suffix);
+                        if (Files.exists(file)) {
+                            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                        }
+                    }
+                }
             } catch (UnsupportedOperationException e) {
                 LOG.warn("cannot restrict permissions of {} on this file system", config.dataDir());
             }

@@ -108,6 +108,11 @@ public final class ProjectService {
         database.writeVoid(handle -> {
             ProjectRow project = visible(handle, caller, projectId);
             Memberships.requireManager(handle, project.organizationId(), caller);
+            long activeJobs = handle.attach(ProjectStore.class).activeJobs(projectId);
+            if (activeJobs > 0) {
+                throw TrainyardException.conflict(
+                        "the project has " + activeJobs + " queued or running job(s); stop them first");
+            }
             handle.attach(ProjectStore.class).delete(projectId);
             ActivityLog.record(
                     handle,

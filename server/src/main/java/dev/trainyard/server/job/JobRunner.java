@@ -1,0 +1,265 @@
+package dev.trainyard.server.job;
+
+import dev.trainyard.api.JobState;
+import dev.trainyard.server.executor.ExecutionHandle;
+import dev.trainyard.server.executor.Executor;
+import dev.trainyard.server.executor.ExecutorException;
+import dev.trainyard.server.executor.Launch;
+import dev.trainyard.server.executor.Observation;
+import dev.trainyard.server.executor.Usage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries jobs through their life on an executor: launches what the scheduler started, watches
+ * running jobs (exit, expiry, memory and disk limits), stops them with a grace period, settles how
+ * they ended, and after a restart re-adopts the ones still running. It decides what executor facts
+ * mean and asks JobService to record it.
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    private static final Duration MONITOR_INTERVAL = Duration.ofMillis(250);
+    private static final Duration USAGE_INTERVAL = Duration.ofMillis(500);
+
+    private final JobService jobs;
+    private final Executor executor;
+    private final LogCapture logs;
+    private final Clock clock;
+    private final Duration stopGrace;
+    private final Supplier<String> serverUrl;
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService monitor =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("trainyard-job-monitor").daemon().factory());
+    private volatile Instant lastUsageCheck = Instant.EPOCH;
+
+    /** A job this runner watches: its handle and limits, and when it must be killed if still alive. */
+    private record Active(ExecutionHandle handle, long memoryMb, long hddSizeMb, Instant expiresAt, Instant killAt) {
+        Active withKillAt(Instant when) {
+            return new Active(handle, memoryMb, hddSizeMb, expiresAt, when);
+        }
+    }
+
+    public JobRunner(JobService jobs, Executor executor, LogCapture logs, Clock clock, Duration stopGrace, Supplier<String> serverUrl) {
+        this.jobs = jobs;
+        this.executor = executor;
+        this.logs = logs;
+        this.clock = clock;
+        this.stopGrace = stopGrace;
+        this.serverUrl = serverUrl;
+        jobs.onEvent(event -> {
+            if (event.to() == JobState.STOPPING) {
+                beginStop(event.jobId());
+            }
+        });
+    }
+
+    /** Re-adopts or settles the jobs the database says were active, then starts watching. */
+    public void start() {
+        recover();
+        long period = MONITOR_INTERVAL.toMillis();
+        monitor.scheduleWithFixedDelay(this::monitorSafely, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts a job the scheduler moved to STARTING; returns at once. */
+    public void launch(String jobId) {
+        launches.submit(() -> launchNow(jobId));
+    }
+
+    private void launchNow(String jobId) {
+        JobRow job = jobs.row(jobId).orElse(null);
+        if (job == null || job.jobState() != JobState.STARTING) {
+            return;
+        }
+        Map<String, String> environment = new HashMap<>(jobs.environmentOf(job));
+        environment.put("TRAINYARD_URL", serverUrl.get());
+        environment.put("TRAINYARD_JOB_ID", jobId);
+        List<Integer> gpus = job.assignedGpus() == null || job.assignedGpus().isEmpty()
+                ? List.of()
+                : java.util.Arrays.stream(job.assignedGpus().split(",")).map(Integer::valueOf).toList();
+        ExecutionHandle handle;
+        try {
+            handle = executor.launch(new Launch(
+                    jobId, job.image(), job.setupCommand(), job.runCommand(), environment, gpus, job.cpuCores(), job.memoryMb()));
+        } catch (ExecutorException e) {
+            LOG.warn("job {} could not start: {}", jobId, e.getMessage());
+            jobs.end(jobId, JobState.STARTING, JobState.FAILED, "launch_failed", null);
+            return;
+        }
+        Instant startedAt = clock.instant();
+        Instant expiresAt = job.expiresAfterMs() == null ? null : startedAt.plusMillis(job.expiresAfterMs());
+        logs.watch(jobId, executor.logDir(handle));
+        active.put(jobId, new Active(handle, job.memoryMb(), job.hddSizeMb(), expiresAt, null));
+        if (!jobs.toRunning(jobId, handle, startedAt, expiresAt)) {
+            // Stopped while starting: the STOPPING event found no handle yet, so stop it here.
+            jobs.row(jobId).filter(row -> row.jobState() == JobState.STOPPING).ifPresent(row -> beginStop(jobId));
+        }
+        executor.onExit(handle).thenRunAsync(() -> settle(jobId), launches);
+    }
+
+    /** SIGTERM now, SIGKILL when the grace period is over (checked by the monitor). */
+    private void beginStop(String jobId) {
+        Active job = active.get(jobId);
+        if (job == null) {
+            return;
+        }
+        active.put(jobId, job.withKillAt(clock.instant().plus(stopGrace)));
+        executor.terminate(job.handle());
+        if (stopGrace.isZero()) {
+            executor.kill(job.handle());
+        }
+    }
+
+    private void monitorSafely() {
+        try {
+            monitor(clock.instant());
+        } catch (RuntimeException e) {
+            LOG.error("job monitor pass failed", e);
+        }
+    }
+
+    private void monitor(Instant now) {
+        boolean checkUsage = !now.isBefore(lastUsageCheck.plus(USAGE_INTERVAL));
+        if (checkUsage) {
+            lastUsageCheck = now;
+        }
+        for (Map.Entry<String, Active> entry : active.entrySet()) {
+            String jobId = entry.getKey();
+            Active job = entry.getValue();
+            if (!(executor.observe(job.handle()) instanceof Observation.Running)) {
+                settle(jobId);
+                continue;
+            }
+            if (job.killAt() != null) {
+                if (!now.isBefore(job.killAt())) {
+                    executor.kill(job.handle());
+                }
+                continue;
+            }
+            if (job.expiresAt() != null && !now.isBefore(job.expiresAt())) {
+                jobs.toStopping(jobId, JobState.RUNNING, "expired");
+                continue;
+            }
+            if (checkUsage) {
+                enforceLimits(jobId, job);
+            }
+        }
+    }
+
+    private void enforceLimits(String jobId, Active job) {
+        Usage usage = executor.usage(job.handle());
+        String violation = null;
+        if (usage.residentBytes() > job.memoryMb() * 1024 * 1024) {
+            violation = "out_of_memory";
+        } else if (usage.diskBytes() > job.hddSizeMb() * 1024 * 1024) {
+            violation = "disk_quota_exceeded";
+        }
+        if (violation != null) {
+            LOG.info("job {} exceeded its limit ({}): killing it", jobId, violation);
+            executor.kill(job.handle());
+            if (jobs.end(jobId, JobState.RUNNING, JobState.FAILED, violation, null)) {
+                finish(jobId, job.handle());
+            }
+        }
+    }
+
+    /** Decides how a job whose process ended finished, records it, and tidies up. Idempotent. */
+    private void settle(String jobId) {
+        Active job = active.get(jobId);
+        if (job == null) {
+            return;
+        }
+        Observation observation = executor.observe(job.handle());
+        if (observation instanceof Observation.Running) {
+            return;
+        }
+        JobRow row = jobs.row(jobId).orElse(null);
+        if (row != null && !row.jobState().isTerminal()) {
+            Outcome outcome = outcome(row, observation);
+            jobs.end(jobId, row.jobState(), outcome.state(), outcome.reason(), outcome.exitCode());
+        }
+        finish(jobId, job.handle());
+    }
+
+    private void finish(String jobId, ExecutionHandle handle) {
+        if (active.remove(jobId) == null) {
+            return;
+        }
+        executor.cleanUp(handle);
+        logs.finish(jobId, executor.logDir(handle));
+    }
+
+    /** How the job ended, in our terms, from what the executor saw and what was asked of it. */
+    record Outcome(JobState state, String reason, Integer exitCode) {}
+
+    static Outcome outcome(JobRow row, Observation observation) {
+        Integer exitCode = observation instanceof Observation.Exited exited ? exited.exitCode() : null;
+        if (row.jobState() == JobState.STOPPING) {
+            return "expired".equals(row.reason())
+                    ? new Outcome(JobState.EXPIRED, "expired", exitCode)
+                    : new Outcome(JobState.STOPPED, row.reason(), exitCode);
+        }
+        return switch (observation) {
+            case Observation.Exited exited when exited.phase().equals("setup") ->
+                new Outcome(JobState.FAILED, "setup_failed", exited.exitCode());
+            case Observation.Exited exited when exited.exitCode() == 0 ->
+                new Outcome(JobState.COMPLETED, "exit_code_0", 0);
+            case Observation.Exited exited -> new Outcome(JobState.FAILED, "exit_code_" + exited.exitCode(), exited.exitCode());
+            case Observation.Vanished vanished -> new Outcome(JobState.LOST, "process_vanished", null);
+            case Observation.Running running -> throw new IllegalStateException("a running job has no outcome");
+        };
+    }
+
+    /**
+     * After a restart: jobs still running are adopted again (pid and start time checked), those
+     * that ended meanwhile are settled from the status their wrapper left, and the rest are LOST.
+     * Nothing is ever launched a second time.
+     */
+    private void recover() {
+        for (JobRow job : jobs.rowsIn(JobState.STARTING, JobState.RUNNING, JobState.STOPPING)) {
+            Optional<ExecutionHandle> handle = jobs.handleOf(job).or(() -> executor.find(job.id()));
+            if (handle.isEmpty()) {
+                if (job.jobState() == JobState.STARTING) {
+                    jobs.end(job.id(), JobState.STARTING, JobState.LOST, "lost_during_start", null);
+                } else {
+                    jobs.end(job.id(), job.jobState(), JobState.LOST, "no_handle", null);
+                }
+                continue;
+            }
+            Instant killAt = job.jobState() == JobState.STOPPING ? clock.instant().plus(stopGrace) : null;
+            active.put(job.id(), new Active(handle.get(), job.memoryMb(), job.hddSizeMb(), job.expiresAt(), killAt));
+            logs.watch(job.id(), executor.logDir(handle.get()));
+            if (job.jobState() == JobState.STARTING) {
+                jobs.toRunning(job.id(), handle.get(), clock.instant(), job.expiresAfterMs() == null ? null : clock.instant().plusMillis(job.expiresAfterMs()));
+            }
+            if (executor.observe(handle.get()) instanceof Observation.Running) {
+                LOG.info("re-adopted job {} (pid {})", job.id(), handle.get().pid());
+                if (killAt != null) {
+                    executor.terminate(handle.get());
+                }
+                executor.onExit(handle.get()).thenRunAsync(() -> settle(job.id()), launches);
+            } else {
+                settle(job.id());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        monitor.shutdownNow();
+        launches.shutdownNow();
+    }
+}
