@@ -11,23 +11,21 @@ import dev.trainyard.server.auth.Authenticator;
 import dev.trainyard.server.auth.PasswordHasher;
 import dev.trainyard.server.auth.RateLimiter;
 import dev.trainyard.server.auth.TokenService;
-import dev.trainyard.server.config.ServerConfig;
 import dev.trainyard.server.config.JobsConfig;
+import dev.trainyard.server.config.ServerConfig;
 import dev.trainyard.server.executor.Inventory;
 import dev.trainyard.server.executor.local.HostInventory;
 import dev.trainyard.server.executor.local.LocalExecutor;
-import dev.trainyard.server.job.JobLogStore;
-import dev.trainyard.server.job.JobRoutes;
-import dev.trainyard.server.job.JobRunner;
-import dev.trainyard.server.job.JobService;
-import dev.trainyard.server.job.Scheduler;
-import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 import dev.trainyard.server.http.DocsRoutes;
 import dev.trainyard.server.http.HttpApp;
 import dev.trainyard.server.http.Json;
 import dev.trainyard.server.http.Route;
 import dev.trainyard.server.http.SystemRoutes;
+import dev.trainyard.server.job.JobLogStore;
+import dev.trainyard.server.job.JobRoutes;
+import dev.trainyard.server.job.JobRunner;
+import dev.trainyard.server.job.JobService;
+import dev.trainyard.server.job.Scheduler;
 import dev.trainyard.server.org.OrganizationRoutes;
 import dev.trainyard.server.org.OrganizationService;
 import dev.trainyard.server.project.ProjectArchive;
@@ -46,12 +44,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,18 +131,24 @@ public final class TrainyardServer implements AutoCloseable {
             routes.addAll(new AuthRoutes(auth, new ApiKeyService(database, clock)).routes());
             routes.addAll(new AccountRoutes(new AccountService(database, passwords, clock)).routes());
             routes.addAll(new OrganizationRoutes(new OrganizationService(database, clock)).routes());
-            routes.addAll(new ProjectRoutes(
-                            new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
-                    .routes());
+            routes.addAll(
+                    new ProjectRoutes(new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
+                            .routes());
             routes.addAll(new JobRoutes(jobService, jobLogs, executor, mapper).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
             Set<String> registered = ConcurrentHashMap.newKeySet();
             HttpApp http = HttpApp.create(
-                            List.copyOf(routes), authenticator, mapper, meters, config.maxRequestBytes(), registered::add)
+                            List.copyOf(routes),
+                            authenticator,
+                            mapper,
+                            meters,
+                            config.maxRequestBytes(),
+                            registered::add)
                     .start(config.host(), config.port());
-            serverUrl.set(jobsConfig.publicUrl().isEmpty() ? "http://127.0.0.1:" + http.port() : jobsConfig.publicUrl());
+            serverUrl.set(
+                    jobsConfig.publicUrl().isEmpty() ? "http://127.0.0.1:" + http.port() : jobsConfig.publicUrl());
             runner.start();
             scheduler.start();
             LOG.info(
@@ -218,7 +224,8 @@ public final class TrainyardServer implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             try {
                 Files.setPosixFilePermissions(
-                        config.dataDir(), PosixFilePermissions.fromString(jobsHaveOwnUsers ? "rwx--x--x" : "rwx------"));
+                        config.dataDir(),
+                        PosixFilePermissions.fromString(jobsHaveOwnUsers ? "rwx--x--x" : "rwx------"));
                 if (config.database().isSqlite()) {
                     Path databaseFile = config.dataDir().resolve("trainyard.db");
                     if (!Files.exists(databaseFile)) {

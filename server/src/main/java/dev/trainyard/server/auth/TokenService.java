@@ -115,7 +115,8 @@ public final class TokenService {
      */
     public JWTClaimsSet verify(String token) {
         JWTClaimsSet cached = verified.get(token);
-        if (cached != null && clock.instant().isBefore(cached.getExpirationTime().toInstant())) {
+        if (cached != null
+                && clock.instant().isBefore(cached.getExpirationTime().toInstant())) {
             return cached;
         }
         JWTClaimsSet claims;
@@ -126,7 +127,8 @@ public final class TokenService {
         }
         if (verified.size() >= MAX_CACHED_TOKENS) {
             Instant now = clock.instant();
-            verified.values().removeIf(old -> !now.isBefore(old.getExpirationTime().toInstant()));
+            verified.values()
+                    .removeIf(old -> !now.isBefore(old.getExpirationTime().toInstant()));
             if (verified.size() >= MAX_CACHED_TOKENS) {
                 verified.clear();
             }

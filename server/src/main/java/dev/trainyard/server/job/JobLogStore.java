@@ -122,7 +122,8 @@ public final class JobLogStore implements LogCapture, AutoCloseable {
     }
 
     private static JobLogs.Line toApi(LogLine line) {
-        return new JobLogs.Line(line.line(), line.time(), line.stream().name().toLowerCase(java.util.Locale.ROOT), line.text());
+        return new JobLogs.Line(
+                line.line(), line.time(), line.stream().name().toLowerCase(java.util.Locale.ROOT), line.text());
     }
 
     private static void closeQuietly(LogIndex index) {

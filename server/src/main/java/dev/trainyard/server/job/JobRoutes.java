@@ -48,8 +48,8 @@ public final class JobRoutes {
                 .returns(201, Job.class)
                 .errors(400, 403, 404, 409)
                 .handle(call -> {
-                    JobService.Submission submission =
-                            jobs.submit(call.principal(), call.body(CreateJobRequest.class), call.header("Idempotency-Key"));
+                    JobService.Submission submission = jobs.submit(
+                            call.principal(), call.body(CreateJobRequest.class), call.header("Idempotency-Key"));
                     if (submission.replayed()) {
                         call.context().header("Idempotent-Replayed", "true");
                     }
@@ -105,7 +105,8 @@ public final class JobRoutes {
 
     private void logs(Call call) throws Exception {
         JobRow job = jobs.visibleRow(call.principal(), call.path("jobId"));
-        long offset = call.query("offset").map(value -> parseLong("offset", value)).orElse(0L);
+        long offset =
+                call.query("offset").map(value -> parseLong("offset", value)).orElse(0L);
         int limit = call.queryInt("limit", "take").orElse(DEFAULT_LOG_LIMIT);
         if (offset < 0) {
             throw TrainyardException.invalid("offset", "must be 0 or more");
@@ -141,8 +142,14 @@ public final class JobRoutes {
         out.flush();
         long next = offset;
         while (true) {
-            Path current = dir != null ? dir : jobs.row(jobId).flatMap(jobs::handleOf).map(executor::logDir).orElse(null);
-            boolean ended = jobs.row(jobId).map(row -> row.jobState().isTerminal()).orElse(true);
+            Path current = dir != null
+                    ? dir
+                    : jobs.row(jobId)
+                            .flatMap(jobs::handleOf)
+                            .map(executor::logDir)
+                            .orElse(null);
+            boolean ended =
+                    jobs.row(jobId).map(row -> row.jobState().isTerminal()).orElse(true);
             JobLogs page = logs.read(jobId, current, ended, next, MAX_LOG_LIMIT);
             for (JobLogs.Line line : page.lines()) {
                 out.write(("event: line\nid: " + line.line() + "\ndata: ").getBytes(StandardCharsets.UTF_8));
@@ -151,16 +158,15 @@ public final class JobRoutes {
             }
             next = page.nextOffset();
             if (page.complete() || (ended && current == null)) {
-                out.write(("event: end\ndata: {\"next_offset\":" + next + ",\"complete\":true}\n\n").getBytes(StandardCharsets.UTF_8));
+                out.write(("event: end\ndata: {\"next_offset\":" + next + ",\"complete\":true}\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 return;
             }
             out.flush();
             if (page.lines().isEmpty()) {
                 dir = current;
-                boolean more = current == null
-                        ? waitForStart()
-                        : logs.await(jobId, current, next, KEEP_ALIVE);
+                boolean more = current == null ? waitForStart() : logs.await(jobId, current, next, KEEP_ALIVE);
                 if (!more) {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();

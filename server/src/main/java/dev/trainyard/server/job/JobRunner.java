@@ -42,8 +42,8 @@ public final class JobRunner implements AutoCloseable {
     private final Supplier<String> serverUrl;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
-    private final ScheduledExecutorService monitor =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("trainyard-job-monitor").daemon().factory());
+    private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("trainyard-job-monitor").daemon().factory());
     private volatile Instant lastUsageCheck = Instant.EPOCH;
 
     /** A job this runner watches: its handle and limits, and when it must be killed if still alive. */
@@ -53,7 +53,13 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    public JobRunner(JobService jobs, Executor executor, LogCapture logs, Clock clock, Duration stopGrace, Supplier<String> serverUrl) {
+    public JobRunner(
+            JobService jobs,
+            Executor executor,
+            LogCapture logs,
+            Clock clock,
+            Duration stopGrace,
+            Supplier<String> serverUrl) {
         this.jobs = jobs;
         this.executor = executor;
         this.logs = logs;
@@ -89,11 +95,20 @@ public final class JobRunner implements AutoCloseable {
         environment.put("TRAINYARD_JOB_ID", jobId);
         List<Integer> gpus = job.assignedGpus() == null || job.assignedGpus().isEmpty()
                 ? List.of()
-                : java.util.Arrays.stream(job.assignedGpus().split(",")).map(Integer::valueOf).toList();
+                : java.util.Arrays.stream(job.assignedGpus().split(","))
+                        .map(Integer::valueOf)
+                        .toList();
         ExecutionHandle handle;
         try {
             handle = executor.launch(new Launch(
-                    jobId, job.image(), job.setupCommand(), job.runCommand(), environment, gpus, job.cpuCores(), job.memoryMb()));
+                    jobId,
+                    job.image(),
+                    job.setupCommand(),
+                    job.runCommand(),
+                    environment,
+                    gpus,
+                    job.cpuCores(),
+                    job.memoryMb()));
         } catch (ExecutorException e) {
             LOG.warn("job {} could not start: {}", jobId, e.getMessage());
             jobs.end(jobId, JobState.STARTING, JobState.FAILED, "launch_failed", null);
@@ -213,11 +228,12 @@ public final class JobRunner implements AutoCloseable {
                     : new Outcome(JobState.STOPPED, row.reason(), exitCode);
         }
         return switch (observation) {
-            case Observation.Exited exited when exited.phase().equals("setup") ->
-                new Outcome(JobState.FAILED, "setup_failed", exited.exitCode());
-            case Observation.Exited exited when exited.exitCode() == 0 ->
-                new Outcome(JobState.COMPLETED, "exit_code_0", 0);
-            case Observation.Exited exited -> new Outcome(JobState.FAILED, "exit_code_" + exited.exitCode(), exited.exitCode());
+            case Observation.Exited exited
+            when exited.phase().equals("setup") -> new Outcome(JobState.FAILED, "setup_failed", exited.exitCode());
+            case Observation.Exited exited
+            when exited.exitCode() == 0 -> new Outcome(JobState.COMPLETED, "exit_code_0", 0);
+            case Observation.Exited exited ->
+                new Outcome(JobState.FAILED, "exit_code_" + exited.exitCode(), exited.exitCode());
             case Observation.Vanished vanished -> new Outcome(JobState.LOST, "process_vanished", null);
             case Observation.Running running -> throw new IllegalStateException("a running job has no outcome");
         };
@@ -239,11 +255,16 @@ public final class JobRunner implements AutoCloseable {
                 }
                 continue;
             }
-            Instant killAt = job.jobState() == JobState.STOPPING ? clock.instant().plus(stopGrace) : null;
+            Instant killAt =
+                    job.jobState() == JobState.STOPPING ? clock.instant().plus(stopGrace) : null;
             active.put(job.id(), new Active(handle.get(), job.memoryMb(), job.hddSizeMb(), job.expiresAt(), killAt));
             logs.watch(job.id(), executor.logDir(handle.get()));
             if (job.jobState() == JobState.STARTING) {
-                jobs.toRunning(job.id(), handle.get(), clock.instant(), job.expiresAfterMs() == null ? null : clock.instant().plusMillis(job.expiresAfterMs()));
+                jobs.toRunning(
+                        job.id(),
+                        handle.get(),
+                        clock.instant(),
+                        job.expiresAfterMs() == null ? null : clock.instant().plusMillis(job.expiresAfterMs()));
             }
             if (executor.observe(handle.get()) instanceof Observation.Running) {
                 LOG.info("re-adopted job {} (pid {})", job.id(), handle.get().pid());

@@ -130,7 +130,9 @@ public final class Scheduler implements AutoCloseable {
     private static List<Integer> assignedGpus(JobRow job) {
         return job.assignedGpus() == null || job.assignedGpus().isEmpty()
                 ? List.of()
-                : Arrays.stream(job.assignedGpus().split(",")).map(Integer::valueOf).toList();
+                : Arrays.stream(job.assignedGpus().split(","))
+                        .map(Integer::valueOf)
+                        .toList();
     }
 
     @Override
@@ -185,7 +187,8 @@ public final class Scheduler implements AutoCloseable {
         /** Why a demand does not fit, e.g. "waiting for 2 GPUs of type H100: 1 free". */
         String shortage(Demand demand) {
             List<String> parts = new ArrayList<>();
-            long freeGpus = gpus.stream().filter(gpu -> gpu.matches(demand.gpuType())).count();
+            long freeGpus =
+                    gpus.stream().filter(gpu -> gpu.matches(demand.gpuType())).count();
             if (freeGpus < demand.gpus()) {
                 parts.add("waiting for " + demand.gpus() + " GPU" + (demand.gpus() == 1 ? "" : "s")
                         + (demand.gpuType() == null ? "" : " of type " + demand.gpuType()) + ": " + freeGpus + " free");

@@ -32,7 +32,8 @@ public interface ProjectStore {
     @SqlUpdate("UPDATE projects SET name = :name, description = :description, updated_at = :now WHERE id = :id")
     int update(String id, String name, String description, Instant now);
 
-    @SqlQuery("SELECT COUNT(*) FROM jobs WHERE project_id = :id AND state IN ('QUEUED', 'STARTING', 'RUNNING', 'STOPPING')")
+    @SqlQuery(
+            "SELECT COUNT(*) FROM jobs WHERE project_id = :id AND state IN ('QUEUED', 'STARTING', 'RUNNING', 'STOPPING')")
     long activeJobs(String id);
 
     @SqlUpdate("DELETE FROM projects WHERE id = :id")

@@ -42,13 +42,21 @@ class JobControlTest {
 
     @Test
     void stoppingAJobThatTrapsSigtermLetsItCleanUp() {
-        String id = submit(server, bob.auth(), body(project, "trap 'echo caught-term; exit 0' TERM; echo ready; while true; do sleep 0.1; done"))
+        String id = submit(
+                        server,
+                        bob.auth(),
+                        body(
+                                project,
+                                "trap 'echo caught-term; exit 0' TERM; echo ready; while true; do sleep 0.1; done"))
                 .get("id")
                 .asText();
         awaitLogContains(id, "ready");
         Instant stopAt = Instant.now();
 
-        assertThat(server.post("/api/jobs/" + id + "/stop", null, bob.auth()).json().get("state").asText())
+        assertThat(server.post("/api/jobs/" + id + "/stop", null, bob.auth())
+                        .json()
+                        .get("state")
+                        .asText())
                 .isEqualTo("STOPPING");
         JsonNode ended = awaitEnd(server, bob.auth(), id);
 
@@ -60,7 +68,8 @@ class JobControlTest {
 
     @Test
     void stoppingAJobThatIgnoresSigtermKillsItAfterTheGracePeriod() {
-        String id = submit(server, bob.auth(), body(project, "trap '' TERM; echo ready; while true; do sleep 0.1; done"))
+        String id = submit(
+                        server, bob.auth(), body(project, "trap '' TERM; echo ready; while true; do sleep 0.1; done"))
                 .get("id")
                 .asText();
         awaitLogContains(id, "ready");
@@ -79,7 +88,10 @@ class JobControlTest {
         String id = submit(
                         server,
                         bob.auth(),
-                        body(project, "sleep " + marker + " & (sleep " + marker + " &) ; setsid sleep " + marker + " & echo ready; wait"))
+                        body(
+                                project,
+                                "sleep " + marker + " & (sleep " + marker + " &) ; setsid sleep " + marker
+                                        + " & echo ready; wait"))
                 .get("id")
                 .asText();
         awaitLogContains(id, "ready");
@@ -105,7 +117,9 @@ class JobControlTest {
 
     @Test
     void expiredJobIsStoppedAsExpired() {
-        String id = submit(server, bob.auth(), body(project, "sleep 60", "expires", "2s")).get("id").asText();
+        String id = submit(server, bob.auth(), body(project, "sleep 60", "expires", "2s"))
+                .get("id")
+                .asText();
 
         JsonNode running = awaitState(server, bob.auth(), id, "RUNNING");
         assertThat(running.get("expires_at").isNull()).isFalse();
@@ -120,7 +134,11 @@ class JobControlTest {
         String id = submit(
                         server,
                         bob.auth(),
-                        body(project, "python3 -c 'import time; a = bytearray(400 * 1024 * 1024); time.sleep(60)'", "memory_gb", 0.1))
+                        body(
+                                project,
+                                "python3 -c 'import time; a = bytearray(400 * 1024 * 1024); time.sleep(60)'",
+                                "memory_gb",
+                                0.1))
                 .get("id")
                 .asText();
 
@@ -147,18 +165,23 @@ class JobControlTest {
 
     @Test
     void stoppingAQueuedJobEndsItAtOnce() {
-        String id = submit(server, bob.auth(), body(project, "true", "cpu_cores", 16, "priority", 0)).get("id").asText();
+        String id = submit(server, bob.auth(), body(project, "true", "cpu_cores", 16, "priority", 0))
+                .get("id")
+                .asText();
         // Whether it is still queued or already started, a stop must end it.
         server.post("/api/jobs/" + id + "/stop", null, bob.auth());
 
         assertThat(awaitEnd(server, bob.auth(), id).get("state").asText()).isIn("STOPPED", "COMPLETED");
-        assertThat(server.post("/api/jobs/" + id + "/stop", null, bob.auth()).status()).isEqualTo(409);
+        assertThat(server.post("/api/jobs/" + id + "/stop", null, bob.auth()).status())
+                .isEqualTo(409);
     }
 
     @Test
     void jobsCannotReadTheServersDataOrEachOthersFolders() {
         String dataDir = server.dataDir().toString();
-        String victim = submit(server, bob.auth(), body(project, "echo private > secret.txt; sleep 30")).get("id").asText();
+        String victim = submit(server, bob.auth(), body(project, "echo private > secret.txt; sleep 30"))
+                .get("id")
+                .asText();
         awaitState(server, bob.auth(), victim, "RUNNING");
         String snoop = submit(
                         server,
@@ -166,25 +189,32 @@ class JobControlTest {
                         body(
                                 project,
                                 "for f in " + dataDir + "/trainyard.db " + dataDir + "/keys/jwt-signing-key.json "
-                                        + dataDir + "/initial-admin.json " + dataDir + "/jobs/" + victim + "/work/secret.txt; do "
+                                        + dataDir + "/initial-admin.json " + dataDir + "/jobs/" + victim
+                                        + "/work/secret.txt; do "
                                         + "if cat $f > /dev/null 2>&1; then echo READ $f; else echo DENIED $f; fi; done; "
-                                        + "ls " + dataDir + " > /dev/null 2>&1 && echo LISTED || echo NOT-LISTED; id -u"))
+                                        + "ls " + dataDir
+                                        + " > /dev/null 2>&1 && echo LISTED || echo NOT-LISTED; id -u"))
                 .get("id")
                 .asText();
 
         assertThat(awaitEnd(server, bob.auth(), snoop).get("state").asText()).isEqualTo("COMPLETED");
         String log = completeLog(server, bob.auth(), snoop);
-        assertThat(log).doesNotContain("READ ").contains("DENIED " + dataDir + "/trainyard.db").contains("NOT-LISTED");
-        assertThat(log.lines().filter(line -> line.matches("\\d+")).findFirst().orElseThrow()).isNotEqualTo("0");
+        assertThat(log)
+                .doesNotContain("READ ")
+                .contains("DENIED " + dataDir + "/trainyard.db")
+                .contains("NOT-LISTED");
+        assertThat(log.lines().filter(line -> line.matches("\\d+")).findFirst().orElseThrow())
+                .isNotEqualTo("0");
         server.post("/api/jobs/" + victim + "/stop", null, bob.auth());
         awaitEnd(server, bob.auth(), victim);
     }
 
     private static void awaitLogContains(String jobId, String text) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> server.get(
-                        "/api/jobs/" + jobId + "/logs", bob.auth())
-                .body()
-                .contains(text));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> server.get("/api/jobs/" + jobId + "/logs", bob.auth())
+                        .body()
+                        .contains(text));
     }
 
     private static long processesWith(String marker) throws IOException, InterruptedException {

@@ -46,10 +46,12 @@ final class JobTesting {
     static JsonNode awaitState(TestServer server, String[] auth, String jobId, String... states) {
         Set<String> wanted = Set.of(states);
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            last[0] = get(server, auth, jobId);
-            return wanted.contains(last[0].get("state").asText());
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    last[0] = get(server, auth, jobId);
+                    return wanted.contains(last[0].get("state").asText());
+                });
         return last[0];
     }
 
@@ -59,20 +61,23 @@ final class JobTesting {
 
     /** The job's whole log as text, once the log is complete. */
     static String completeLog(TestServer server, String[] auth, String jobId) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> server.get(
-                                "/api/jobs/" + jobId + "/logs?offset=0&limit=1", auth)
-                        .json()
-                        .path("complete")
-                        .asBoolean(false)
-                || server.get("/api/jobs/" + jobId + "/logs?offset=0&limit=1", auth)
-                        .json()
-                        .path("complete")
-                        .asBoolean(false));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> server.get("/api/jobs/" + jobId + "/logs?offset=0&limit=1", auth)
+                                .json()
+                                .path("complete")
+                                .asBoolean(false)
+                        || server.get("/api/jobs/" + jobId + "/logs?offset=0&limit=1", auth)
+                                .json()
+                                .path("complete")
+                                .asBoolean(false));
         StringBuilder text = new StringBuilder();
         long offset = 0;
         while (true) {
-            JsonNode page = server.get("/api/jobs/" + jobId + "/logs?offset=" + offset + "&limit=10000", auth).json();
-            page.get("lines").forEach(line -> text.append(line.get("text").asText()).append('\n'));
+            JsonNode page = server.get("/api/jobs/" + jobId + "/logs?offset=" + offset + "&limit=10000", auth)
+                    .json();
+            page.get("lines")
+                    .forEach(line -> text.append(line.get("text").asText()).append('\n'));
             if (page.get("lines").isEmpty()) {
                 return text.toString();
             }

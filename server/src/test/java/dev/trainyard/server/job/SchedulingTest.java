@@ -22,12 +22,20 @@ class SchedulingTest {
                 JobsConfig.defaults().withCapacity(2, 4096, "H100:1").withStopGrace(Duration.ofSeconds(1))))) {
             String[] admin = {"X-API-KEY", server.adminKey()};
             String project = project(server, admin, "queue");
-            String blocker = submit(server, admin, body(project, "sleep 60", "cpu_cores", 2)).get("id").asText();
+            String blocker = submit(server, admin, body(project, "sleep 60", "cpu_cores", 2))
+                    .get("id")
+                    .asText();
             awaitState(server, admin, blocker, "RUNNING");
 
-            String low = submit(server, admin, body(project, "true", "priority", 10)).get("id").asText();
-            String highOld = submit(server, admin, body(project, "true", "priority", 90)).get("id").asText();
-            String highNew = submit(server, admin, body(project, "true", "priority", 90)).get("id").asText();
+            String low = submit(server, admin, body(project, "true", "priority", 10))
+                    .get("id")
+                    .asText();
+            String highOld = submit(server, admin, body(project, "true", "priority", 90))
+                    .get("id")
+                    .asText();
+            String highNew = submit(server, admin, body(project, "true", "priority", 90))
+                    .get("id")
+                    .asText();
             String gpu = submit(server, admin, body(project, "true", "gpu_type", "H100", "gpus", 1, "priority", 95))
                     .get("id")
                     .asText();
@@ -36,7 +44,8 @@ class SchedulingTest {
             assertThat(queued.get("state").asText()).isEqualTo("QUEUED");
             JsonNode blockedGpu = awaitPendingReason(server, admin, gpu);
             assertThat(blockedGpu.get("pending_reason").asText()).contains("waiting for 1 CPU cores: 0 free");
-            assertThat(get(server, admin, highOld).get("pending_reason").asText()).contains("waiting behind higher-priority job " + gpu);
+            assertThat(get(server, admin, highOld).get("pending_reason").asText())
+                    .contains("waiting behind higher-priority job " + gpu);
 
             server.post("/api/jobs/" + blocker + "/stop", null, admin);
             Instant gpuStart = startedAt(server, admin, gpu);
@@ -56,10 +65,16 @@ class SchedulingTest {
                 JobsConfig.defaults().withCapacity(4, 8192, "none").withStopGrace(Duration.ofSeconds(1))))) {
             String[] admin = {"X-API-KEY", server.adminKey()};
             String project = project(server, admin, "fairness");
-            String half = submit(server, admin, body(project, "sleep 60", "cpu_cores", 2)).get("id").asText();
+            String half = submit(server, admin, body(project, "sleep 60", "cpu_cores", 2))
+                    .get("id")
+                    .asText();
             awaitState(server, admin, half, "RUNNING");
-            String big = submit(server, admin, body(project, "sleep 1", "cpu_cores", 4, "priority", 80)).get("id").asText();
-            String small = submit(server, admin, body(project, "sleep 60", "cpu_cores", 2, "priority", 20)).get("id").asText();
+            String big = submit(server, admin, body(project, "sleep 1", "cpu_cores", 4, "priority", 80))
+                    .get("id")
+                    .asText();
+            String small = submit(server, admin, body(project, "sleep 60", "cpu_cores", 2, "priority", 20))
+                    .get("id")
+                    .asText();
 
             // Two cores are free, enough for the small job, but taking them would delay the big one.
             JsonNode waiting = awaitPendingReason(server, admin, small);
