@@ -86,7 +86,8 @@ public final class LogIndex implements Closeable {
     /**
      * Like {@link #open(Path, Clock)}, and hands every batch of newly indexed lines to {@code
      * listener} on the indexing thread, after the batch is in the index (so across a crash a batch
-     * may be missed, never repeated). A null listener costs nothing.
+     * may be missed, never repeated). It runs while indexing waits, so it should be quick; a null
+     * listener costs nothing.
      */
     public static LogIndex open(Path jobDir, Clock clock, Consumer<List<LogLine>> listener) throws IOException {
         FileChannel index = FileChannel.open(
