@@ -26,6 +26,10 @@ final class IndexRecovery {
         this.stderr = stderr;
         this.stdoutSize = stdout.size();
         this.stderrSize = stderr.size();
+        // A stream with no output has no records to look for; without this, a job that never wrote
+        // to stderr would have its whole index scanned on every restart.
+        this.stdoutFound = stdoutSize == 0;
+        this.stderrFound = stderrSize == 0;
     }
 
     /**

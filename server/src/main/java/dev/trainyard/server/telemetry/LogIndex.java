@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,7 @@ public final class LogIndex implements Closeable {
     private final Condition changed = signalLock.newCondition();
     private volatile long lineCount;
     private volatile boolean complete;
+    private boolean closed;
 
     private LogIndex(
             Path jobDir,
@@ -84,7 +86,8 @@ public final class LogIndex implements Closeable {
     /**
      * Like {@link #open(Path, Clock)}, and hands every batch of newly indexed lines to {@code
      * listener} on the indexing thread, after the batch is in the index (so across a crash a batch
-     * may be missed, never repeated). A null listener costs nothing.
+     * may be missed, never repeated). It runs while indexing waits, so it should be quick; a null
+     * listener costs nothing.
      */
     public static LogIndex open(Path jobDir, Clock clock, Consumer<List<LogLine>> listener) throws IOException {
         FileChannel index = FileChannel.open(
@@ -125,6 +128,7 @@ public final class LogIndex implements Closeable {
     public long poll() throws IOException {
         writeLock.lock();
         try {
+            ensureOpen();
             return complete ? 0 : indexOutput(false);
         } finally {
             writeLock.unlock();
@@ -139,6 +143,7 @@ public final class LogIndex implements Closeable {
     public void finish() throws IOException {
         writeLock.lock();
         try {
+            ensureOpen();
             if (complete) {
                 return;
             }
@@ -176,7 +181,10 @@ public final class LogIndex implements Closeable {
         }
     }
 
-    /** Lines {@code offset} to {@code offset + limit - 1}, fewer where the log ends sooner. */
+    /**
+     * Lines {@code offset} to {@code offset + limit - 1}, fewer where the log ends sooner. The page
+     * is read into memory: callers bound {@code limit} (use {@link #copyText} for whole logs).
+     */
     public List<LogLine> read(long offset, int limit) throws IOException {
         int count = (int) available(offset, limit);
         if (count == 0) {
@@ -217,6 +225,7 @@ public final class LogIndex implements Closeable {
     public void close() throws IOException {
         writeLock.lock();
         try {
+            closed = true;
             index.close();
         } finally {
             try {
@@ -225,6 +234,13 @@ public final class LogIndex implements Closeable {
             } finally {
                 writeLock.unlock();
             }
+        }
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        // Checked here because a raw file the job had not created yet would otherwise be opened.
+        if (closed) {
+            throw new ClosedChannelException();
         }
     }
 
@@ -239,6 +255,9 @@ public final class LogIndex implements Closeable {
         long before = lineCount;
         long stdoutEnd = stdout.size();
         long stderrEnd = stderr.size();
+        if (stdoutEnd <= stdout.indexed() && stderrEnd <= stderr.indexed()) {
+            return 0; // the common idle poll: two size checks, no buffers
+        }
         try (ChunkBuffers buffers = ChunkBuffers.borrow()) {
             // Alternate chunks so that a backlog in one file does not hold back the other's lines.
             boolean progressed = true;

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -66,7 +67,8 @@ final class RawLog implements Closeable {
     }
 
     private FileChannel channel() throws IOException {
-        if (channel == null) {
+        // Checking first spares an exception on every poll of a job that has not written yet.
+        if (channel == null && Files.exists(path)) {
             try {
                 channel = FileChannel.open(path, StandardOpenOption.READ);
             } catch (NoSuchFileException e) {
