@@ -59,29 +59,31 @@ final class JobTesting {
         return awaitState(server, auth, jobId, TERMINAL.toArray(String[]::new));
     }
 
-    /** The job's whole log as text, once the log is complete. */
+    /** The job's whole log as text, once the log is complete (the job ended and every line is in). */
     static String completeLog(TestServer server, String[] auth, String jobId) {
+        String[] text = new String[1];
         await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> server.get("/api/jobs/" + jobId + "/logs?offset=0&limit=1", auth)
-                                .json()
-                                .path("complete")
-                                .asBoolean(false)
-                        || server.get("/api/jobs/" + jobId + "/logs?offset=0&limit=1", auth)
-                                .json()
-                                .path("complete")
-                                .asBoolean(false));
-        StringBuilder text = new StringBuilder();
-        long offset = 0;
-        while (true) {
-            JsonNode page = server.get("/api/jobs/" + jobId + "/logs?offset=" + offset + "&limit=10000", auth)
-                    .json();
-            page.get("lines")
-                    .forEach(line -> text.append(line.get("text").asText()).append('\n'));
-            if (page.get("lines").isEmpty()) {
-                return text.toString();
-            }
-            offset = page.get("next_offset").asLong();
-        }
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    StringBuilder lines = new StringBuilder();
+                    long offset = 0;
+                    while (true) {
+                        JsonNode page = server.get(
+                                        "/api/jobs/" + jobId + "/logs?offset=" + offset + "&limit=10000", auth)
+                                .json();
+                        page.get("lines")
+                                .forEach(line ->
+                                        lines.append(line.get("text").asText()).append('\n'));
+                        if (page.get("complete").asBoolean()) {
+                            text[0] = lines.toString();
+                            return true;
+                        }
+                        if (page.get("lines").isEmpty()) {
+                            return false;
+                        }
+                        offset = page.get("next_offset").asLong();
+                    }
+                });
+        return text[0];
     }
 }
