@@ -74,6 +74,42 @@ final class PostgresServerTest {
         }
     }
 
+    @Test
+    void jobsRunAndAreListedOnPostgres() {
+        try (PostgresTestDatabase postgres = PostgresTestDatabase.create();
+                TestServer server = TestServer.start(config -> config.withDatabase(postgres.config()))) {
+            String[] admin = {"X-API-KEY", server.adminKey()};
+            String project = server.post("/api/projects", "{\"name\":\"pg-jobs\"}", admin)
+                    .json()
+                    .get("id")
+                    .asText();
+            HttpResponse submitted = server.post(
+                    "/api/jobs",
+                    "{\"project\":\"" + project + "\",\"run_command\":\"echo on-postgres\",\"tags\":[\"pg\"]}",
+                    "Idempotency-Key",
+                    "pg-1",
+                    admin[0],
+                    admin[1]);
+            assertThat(submitted.status()).as(submitted.toString()).isEqualTo(201);
+            String job = submitted.json().get("id").asText();
+
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> server.get("/api/jobs/" + job, admin)
+                            .json()
+                            .get("state")
+                            .asText()
+                            .equals("COMPLETED"));
+
+            assertThat(server.get("/api/jobs?status=completed&tag=pg&project=" + project, admin)
+                            .json()
+                            .get("total")
+                            .asInt())
+                    .isEqualTo(1);
+            assertThat(server.get("/api/jobs/" + job + "/logs", admin).body()).contains("on-postgres");
+        }
+    }
+
     private static List<String> projectIds(TestServer server, String bearer) {
         HttpResponse listed = server.get("/api/projects?take=5", "Authorization", bearer);
         assertThat(listed.status()).as(listed.toString()).isEqualTo(200);

@@ -188,7 +188,8 @@ class JobControlTest {
                         bob.auth(),
                         body(
                                 project,
-                                "for f in " + dataDir + "/trainyard.db " + dataDir + "/keys/jwt-signing-key.json "
+                                "for f in " + dataDir + "/trainyard.db " + dataDir + "/trainyard.db-wal " + dataDir
+                                        + "/keys/jwt-signing-key.json "
                                         + dataDir + "/initial-admin.json " + dataDir + "/jobs/" + victim
                                         + "/work/secret.txt; do "
                                         + "if cat $f > /dev/null 2>&1; then echo READ $f; else echo DENIED $f; fi; done; "
