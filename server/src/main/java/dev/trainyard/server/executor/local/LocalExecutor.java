@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,13 +39,21 @@ import org.slf4j.LoggerFactory;
  * a range nobody else uses), so a job cannot read the server's data folder or another job's folder,
  * and "every process of the job" is exactly "every process of that user id" — children that leave
  * the process group or daemonize are still found and killed. Without root, jobs run as the server's
- * user in their own process group, and that isolation is not enforced (a warning says so).
+ * user in their own process group, and that isolation is not enforced (a warning says so); the
+ * job's processes are then its wrapper's process group plus every process whose environment still
+ * holds the job's {@value #JOB_TAG}, which catches children that started sessions of their own.
  */
 public final class LocalExecutor implements Executor {
     public static final String NAME = "local";
 
+    /** Marks every process of a job, through inheritance, with the job's folder. */
+    static final String JOB_TAG = "TRAINYARD_JOB_DIR";
+
     private static final Logger LOG = LoggerFactory.getLogger(LocalExecutor.class);
     private static final int UID_RANGE = 1_000_000;
+    /** In a job's folder: the status its next phase ends with, without running, once a stop was asked. */
+    private static final String STOP_REQUEST = "stop_requested";
+
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Path jobsRoot;
@@ -110,6 +119,7 @@ public final class LocalExecutor implements Executor {
                     "CUDA_VISIBLE_DEVICES",
                     launch.gpus().stream().map(String::valueOf).collect(Collectors.joining(",")));
             environment.putAll(launch.environment());
+            environment.put(JOB_TAG, dir.toString());
             Process process = builder.start();
             children.put(launch.jobId(), process);
             long startTicks = ProcessTable.read(process.pid())
@@ -206,8 +216,9 @@ public final class LocalExecutor implements Executor {
                     Files.readString(pidFile, StandardCharsets.UTF_8).trim().split(" ");
             long pid = Long.parseLong(parts[0]);
             Integer uid = parts.length > 1 && !parts[1].equals("-") ? Integer.valueOf(parts[1]) : null;
-            long startTicks =
-                    ProcessTable.read(pid).map(ProcessTable.Proc::startTicks).orElse(-1L);
+            long startTicks = parts.length > 2
+                    ? Long.parseLong(parts[2])
+                    : ProcessTable.read(pid).map(ProcessTable.Proc::startTicks).orElse(-1L);
             return Optional.of(new ExecutionHandle(NAME, inventory.node(), pid, startTicks, uid, dir.toString()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
@@ -249,8 +260,11 @@ public final class LocalExecutor implements Executor {
                 // A trapped (not ignored) signal: children get the default action back, so a job can
                 // handle SIGTERM; the wrapper itself waits on, then records.
                 "trap 'true' TERM INT HUP",
+                // Its own start time (field 22 of /proc/PID/stat) too, so that find() never takes a
+                // later process with the same pid for it (after a reboot, pids come round again).
+                "read -r stat < /proc/$$/stat; set -- ${stat##*\") \"}",
                 "echo \"$$ " + (uid == null ? "-" : uid)
-                        + "\" > \"$dir/wrapper.pid.tmp\" && mv -f \"$dir/wrapper.pid.tmp\" \"$dir/wrapper.pid\"",
+                        + " ${20}\" > \"$dir/wrapper.pid.tmp\" && mv -f \"$dir/wrapper.pid.tmp\" \"$dir/wrapper.pid\"",
                 "record() { printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status.tmp\" && mv -f \"$dir/exit_status.tmp\" \"$dir/exit_status\"; }",
                 "echo \"[trainyard] job " + launch.jobId() + " runs on host $(hostname) with the local executor, "
                         + "without a container"
@@ -259,12 +273,16 @@ public final class LocalExecutor implements Executor {
                                 : " (image " + quoteForEcho(launch.image()) + " is recorded, not used)")
                         + "\"",
                 "cd \"$dir/work\" || { record setup 126; exit 126; }",
+                // Each phase starts as the job's user, then looks for a stop that came before it had
+                // a process to signal: signal() writes the request first, so one of the two sees it.
+                "phase='if [ -e \"$1/" + STOP_REQUEST + "\" ]; then read -r code < \"$1/" + STOP_REQUEST
+                        + "\"; exit \"${code:-137}\"; fi; exec /bin/bash \"$1/$2\"'",
                 "if [ -s \"$dir/setup.sh\" ]; then",
-                "  " + runAs + " /bin/bash \"$dir/setup.sh\"",
+                "  " + runAs + " /bin/bash -c \"$phase\" phase \"$dir\" setup.sh",
                 "  rc=$?",
                 "  if [ \"$rc\" -ne 0 ]; then record setup \"$rc\"; exit \"$rc\"; fi",
                 "fi",
-                runAs + " /bin/bash \"$dir/run.sh\"",
+                runAs + " /bin/bash -c \"$phase\" phase \"$dir\" run.sh",
                 "rc=$?",
                 "record run \"$rc\"",
                 "exit \"$rc\"",
@@ -284,6 +302,7 @@ public final class LocalExecutor implements Executor {
 
     /** Signals every process of the job: by user id when isolated, else by its process group. */
     private void signal(ExecutionHandle handle, String signal) {
+        requestStop(handle, signal);
         List<String> command = handle.uid() != null
                 ? List.of(
                         "setpriv",
@@ -293,15 +312,44 @@ public final class LocalExecutor implements Executor {
                         "kill",
                         "-" + signal,
                         "-1")
-                : List.of("kill", "-" + signal, "--", "-" + handle.pid());
+                : unisolatedKill(handle, signal);
         run(command);
     }
 
+    /** Signals the job's process group, and its processes that left the group (by {@link #JOB_TAG}). */
+    private List<String> unisolatedKill(ExecutionHandle handle, String signal) {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, "--", "-" + handle.pid()));
+        for (ProcessTable.Proc proc : processesOf(handle)) {
+            if (proc.processGroup() != handle.pid()) {
+                command.add(Long.toString(proc.pid()));
+            }
+        }
+        return command;
+    }
+
+    /**
+     * Records that the job was asked to stop, with the status a phase that had not started yet ends
+     * with instead (128 + the signal's number); SIGKILL's request replaces SIGTERM's.
+     */
+    private static void requestStop(ExecutionHandle handle, String signal) {
+        Path request = Path.of(handle.directory(), STOP_REQUEST);
+        try {
+            if (signal.equals("KILL") || !Files.exists(request)) {
+                writeScript(request, signal.equals("KILL") ? "137\n" : "143\n");
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot record the stop request of job {}: {}", jobIdOf(handle), e.getMessage());
+        }
+    }
+
     private List<ProcessTable.Proc> processesOf(ExecutionHandle handle) {
+        String tag = JOB_TAG + "=" + handle.directory();
         return ProcessTable.snapshot().stream()
                 .filter(proc -> handle.uid() != null
                         ? proc.uid() == handle.uid()
-                        : proc.processGroup() == handle.pid() || proc.session() == handle.pid())
+                        : proc.processGroup() == handle.pid()
+                                || proc.session() == handle.pid()
+                                || ProcessTable.hasEnvironmentEntry(proc.pid(), tag))
                 .toList();
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,6 +60,30 @@ final class ProcessTable {
     /** Whether {@code pid} is alive and is the same process that started at {@code startTicks}. */
     static boolean isAlive(long pid, long startTicks) {
         return read(pid).map(proc -> proc.startTicks() == startTicks).orElse(false);
+    }
+
+    /**
+     * Whether the environment {@code pid} was started with holds exactly {@code entry} ("NAME=value");
+     * false when it cannot be read (gone, or another user's).
+     */
+    static boolean hasEnvironmentEntry(long pid, String entry) {
+        byte[] wanted = entry.getBytes(StandardCharsets.UTF_8);
+        try {
+            byte[] environment =
+                    Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+            int start = 0;
+            for (int i = 0; i <= environment.length; i++) {
+                if (i == environment.length || environment[i] == 0) {
+                    if (Arrays.equals(environment, start, i, wanted, 0, wanted.length)) {
+                        return true;
+                    }
+                    start = i + 1;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static boolean isPidFolder(Path path) {
