@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
 /** The composition root: builds every part of the server from its configuration and starts it. */
 public final class TrainyardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainyardServer.class);
+    private static final java.time.Duration JOB_TOKEN_LIFETIME = java.time.Duration.ofDays(31);
 
     private final ServerConfig config;
     private final Database database;
@@ -99,12 +100,6 @@ public final class TrainyardServer implements AutoCloseable {
             InitialAdmin.ensure(database, passwords, mapper, config.dataDir(), clock)
                     .ifPresent(file -> LOG.info(
                             "first start: the administrator's password and API key are in {} (mode 0600)", file));
-            TokenService tokens = new TokenService(config.dataDir().resolve("keys"), config.tokenTtl(), clock);
-            Authenticator authenticator = new Authenticator(database, tokens, clock);
-            RateLimiter authLimiter = new RateLimiter(config.authAttemptsPerMinute(), clock);
-            AuthService auth = new AuthService(
-                    database, authenticator, tokens, passwords, authLimiter, clock, config.refreshTokenTtl());
-            PrometheusMeterRegistry meters = meters(parts);
 
             JobsConfig jobsConfig = config.jobs();
             Inventory inventory = HostInventory.detect(jobsConfig.cpuCores(), jobsConfig.memoryMb(), jobsConfig.gpus());
@@ -118,11 +113,24 @@ public final class TrainyardServer implements AutoCloseable {
                     inventory.gpus(),
                     isolateJobs);
             JobService jobService = new JobService(database, mapper, clock, inventory);
+            TokenService tokens = new TokenService(config.dataDir().resolve("keys"), config.tokenTtl(), clock);
+            Authenticator authenticator = new Authenticator(database, tokens, clock, jobService::jobPrincipal);
+            RateLimiter authLimiter = new RateLimiter(config.authAttemptsPerMinute(), clock);
+            AuthService auth = new AuthService(
+                    database, authenticator, tokens, passwords, authLimiter, clock, config.refreshTokenTtl());
+            PrometheusMeterRegistry meters = meters(parts);
             JobLogStore jobLogs = new JobLogStore(clock);
             parts.add(jobLogs);
             AtomicReference<String> serverUrl = new AtomicReference<>();
-            JobRunner runner =
-                    new JobRunner(jobService, executor, jobLogs, clock, jobsConfig.stopGrace(), serverUrl::get);
+            // A job token dies with its job (checked on every use); its own expiry is only a backstop.
+            JobRunner runner = new JobRunner(
+                    jobService,
+                    executor,
+                    jobLogs,
+                    clock,
+                    jobsConfig.stopGrace(),
+                    serverUrl::get,
+                    jobId -> tokens.issueJobToken(jobId, JOB_TOKEN_LIFETIME).token());
             parts.add(runner);
             Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
             parts.add(scheduler);

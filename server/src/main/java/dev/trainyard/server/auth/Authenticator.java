@@ -27,11 +27,13 @@ public final class Authenticator implements CallerResolver {
     private final TokenService tokens;
     private final Clock clock;
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+    private final JobPrincipals jobs;
 
-    public Authenticator(Database database, TokenService tokens, Clock clock) {
+    public Authenticator(Database database, TokenService tokens, Clock clock, JobPrincipals jobs) {
         this.database = database;
         this.tokens = tokens;
         this.clock = clock;
+        this.jobs = jobs;
     }
 
     @Override
@@ -70,6 +72,10 @@ public final class Authenticator implements CallerResolver {
     private Principal byToken(String token) {
         JWTClaimsSet claims = tokens.verify(token);
         Object scope = claims.getClaim(TokenService.SCOPE_CLAIM);
+        if (TokenService.JOB_SCOPE.equals(scope)) {
+            return jobs.forRunningJob(claims.getSubject())
+                    .orElseThrow(() -> TrainyardException.unauthenticated("the job of this token has ended"));
+        }
         if (!TokenService.USER_SCOPE.equals(scope)) {
             throw TrainyardException.unauthenticated("this token cannot be used here");
         }

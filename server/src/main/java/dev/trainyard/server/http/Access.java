@@ -4,8 +4,10 @@ package dev.trainyard.server.http;
 public enum Access {
     /** Anyone, without credentials. */
     PUBLIC,
-    /** Any authenticated user; the service decides per resource. */
+    /** Any authenticated user; the service decides per resource. Job tokens are refused. */
     USER,
+    /** Users, and a job's own token for routes about that job (reporting). */
+    JOB,
     /** Server administrators only. */
     ADMIN
 }

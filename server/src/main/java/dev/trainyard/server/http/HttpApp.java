@@ -78,6 +78,9 @@ public final class HttpApp {
                     Principal principal = route.access() == Access.PUBLIC
                             ? null
                             : callers.resolve(ctx.header("Authorization"), ctx.header("X-API-KEY"));
+                    if (principal != null && principal.isJob() && route.access() != Access.JOB) {
+                        throw TrainyardException.forbidden("a job token can only report on its own job");
+                    }
                     if (route.access() == Access.ADMIN && !principal.admin()) {
                         throw TrainyardException.forbidden("this route is for administrators");
                     }

@@ -157,7 +157,8 @@ public final class OpenApiDocument {
         if (route.access() != Access.PUBLIC) {
             statuses.add(401);
         }
-        if (route.access() == Access.ADMIN) {
+        if (route.access() == Access.ADMIN || route.access() == Access.USER) {
+            // Users' routes refuse job tokens with 403; admin routes refuse non-admins.
             statuses.add(403);
         }
         if (route.requestBody() != null) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public final class JobRunner implements AutoCloseable {
     private final Clock clock;
     private final Duration stopGrace;
     private final Supplier<String> serverUrl;
+    private final Function<String, String> jobTokens;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(
@@ -53,19 +55,22 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
+    /** @param jobTokens makes the token a job reports with ({@code TRAINYARD_JOB_TOKEN}), by job id */
     public JobRunner(
             JobService jobs,
             Executor executor,
             LogCapture logs,
             Clock clock,
             Duration stopGrace,
-            Supplier<String> serverUrl) {
+            Supplier<String> serverUrl,
+            Function<String, String> jobTokens) {
         this.jobs = jobs;
         this.executor = executor;
         this.logs = logs;
         this.clock = clock;
         this.stopGrace = stopGrace;
         this.serverUrl = serverUrl;
+        this.jobTokens = jobTokens;
         jobs.onEvent(event -> {
             if (event.to() == JobState.STOPPING) {
                 beginStop(event.jobId());
@@ -93,6 +98,7 @@ public final class JobRunner implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(jobs.environmentOf(job));
         environment.put("TRAINYARD_URL", serverUrl.get());
         environment.put("TRAINYARD_JOB_ID", jobId);
+        environment.put("TRAINYARD_JOB_TOKEN", jobTokens.apply(jobId));
         List<Integer> gpus = job.assignedGpus() == null || job.assignedGpus().isEmpty()
                 ? List.of()
                 : java.util.Arrays.stream(job.assignedGpus().split(","))

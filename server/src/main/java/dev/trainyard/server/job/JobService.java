@@ -325,6 +325,41 @@ public final class JobService {
         return changed;
     }
 
+    /** The principal a job's token stands for while the job has not ended: the job, for its owner. */
+    public Optional<Principal> jobPrincipal(String jobId) {
+        if (!Ids.looksLike("j", jobId)) {
+            return Optional.empty();
+        }
+        return row(jobId)
+                .filter(row -> !row.jobState().isTerminal())
+                .map(row -> new Principal(
+                        row.ownerId(),
+                        row.ownerUsername(),
+                        row.ownerEmail(),
+                        false,
+                        Principal.Method.JOB_TOKEN,
+                        null,
+                        jobId));
+    }
+
+    /**
+     * The job a caller may report on: its own job for a job token, or a job the user may write to;
+     * 403 for a job token naming another job.
+     */
+    public JobRow reportable(Principal caller, String jobId) {
+        if (caller.isJob()) {
+            if (!caller.jobId().equals(jobId)) {
+                throw TrainyardException.forbidden("a job token can only report on its own job");
+            }
+            return row(jobId).orElseThrow(() -> TrainyardException.notFound("job", jobId));
+        }
+        return database.read(handle -> {
+            JobRow row = visible(handle, caller, jobId);
+            Memberships.requireWriter(handle, row.organizationId(), caller);
+            return row;
+        });
+    }
+
     public void setPendingReason(String jobId, String reason) {
         database.writeVoid(handle -> handle.attach(JobStore.class).setPendingReason(jobId, reason));
     }
