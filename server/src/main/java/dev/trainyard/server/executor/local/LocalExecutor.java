@@ -102,7 +102,7 @@ public final class LocalExecutor implements Executor {
         try {
             prepareFolder(dir, launch, uid);
             ProcessBuilder builder = new ProcessBuilder(
-                            "setsid", "/bin/bash", dir.resolve("wrapper.sh").toString())
+                            "setsid", "/bin/bash", dir.resolve("wrapper.sh").toString(), dir.toString())
                     .directory(dir.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(
                             dir.resolve("stdout.log").toFile()))
@@ -147,20 +147,28 @@ public final class LocalExecutor implements Executor {
     @Override
     public Observation observe(ExecutionHandle handle) {
         Path status = Path.of(handle.directory(), "exit_status");
-        if (Files.exists(status)) {
-            try {
-                String[] parts =
-                        Files.readString(status, StandardCharsets.UTF_8).trim().split(" ");
-                return new Observation.Exited(parts[0], Integer.parseInt(parts[1]));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("unreadable exit status in {}", status);
-            }
+        Optional<Observation> recorded = recordedStatus(status);
+        if (recorded.isPresent()) {
+            return recorded.get();
         }
         if (handle.startTicks() >= 0 && ProcessTable.isAlive(handle.pid(), handle.startTicks())) {
             return new Observation.Running();
         }
-        // The wrapper writes its status before it exits: look once more, in case it just did.
-        return Files.exists(status) ? observe(handle) : new Observation.Vanished();
+        // The wrapper writes its status just before it exits: look once more, in case it just did.
+        return recordedStatus(status).orElseGet(Observation.Vanished::new);
+    }
+
+    /** The status the wrapper recorded; empty when there is none, or it is caught half-written. */
+    private static Optional<Observation> recordedStatus(Path status) {
+        try {
+            String[] parts =
+                    Files.readString(status, StandardCharsets.UTF_8).trim().split(" ");
+            return parts.length == 2
+                    ? Optional.of(new Observation.Exited(parts[0], Integer.parseInt(parts[1])))
+                    : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -256,17 +264,18 @@ public final class LocalExecutor implements Executor {
         return String.join(
                 "\n",
                 "# Written by Trainyard for job " + launch.jobId() + "; do not edit.",
-                "dir=\"$(cd \"$(dirname \"$0\")\" && pwd)\"",
+                // Few forks on purpose: every exec here is paid by every job (see bench/jobs.sh).
+                "dir=\"$1\"",
                 // A trapped (not ignored) signal: children get the default action back, so a job can
                 // handle SIGTERM; the wrapper itself waits on, then records.
                 "trap 'true' TERM INT HUP",
                 // Its own start time (field 22 of /proc/PID/stat) too, so that find() never takes a
                 // later process with the same pid for it (after a reboot, pids come round again).
                 "read -r stat < /proc/$$/stat; set -- ${stat##*\") \"}",
-                "echo \"$$ " + (uid == null ? "-" : uid)
-                        + " ${20}\" > \"$dir/wrapper.pid.tmp\" && mv -f \"$dir/wrapper.pid.tmp\" \"$dir/wrapper.pid\"",
-                "record() { printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status.tmp\" && mv -f \"$dir/exit_status.tmp\" \"$dir/exit_status\"; }",
-                "echo \"[trainyard] job " + launch.jobId() + " runs on host $(hostname) with the local executor, "
+                // One small write each: readers retry a file they catch half-written.
+                "printf '%s %s %s\\n' \"$$\" " + (uid == null ? "-" : uid) + " \"${20}\" > \"$dir/wrapper.pid\"",
+                "record() { printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status\"; }",
+                "echo \"[trainyard] job " + launch.jobId() + " runs on host $HOSTNAME with the local executor, "
                         + "without a container"
                         + (launch.image() == null
                                 ? ""
@@ -276,7 +285,7 @@ public final class LocalExecutor implements Executor {
                 // Each phase starts as the job's user, then looks for a stop that came before it had
                 // a process to signal: signal() writes the request first, so one of the two sees it.
                 "phase='if [ -e \"$1/" + STOP_REQUEST + "\" ]; then read -r code < \"$1/" + STOP_REQUEST
-                        + "\"; exit \"${code:-137}\"; fi; exec /bin/bash \"$1/$2\"'",
+                        + "\"; exit \"${code:-137}\"; fi; script=\"$1/$2\"; shift 2; . \"$script\"'",
                 "if [ -s \"$dir/setup.sh\" ]; then",
                 "  " + runAs + " /bin/bash -c \"$phase\" phase \"$dir\" setup.sh",
                 "  rc=$?",
