@@ -123,8 +123,10 @@ public final class JobRunner implements AutoCloseable {
         Instant startedAt = clock.instant();
         Instant expiresAt = job.expiresAfterMs() == null ? null : startedAt.plusMillis(job.expiresAfterMs());
         logs.watch(jobId, executor.logDir(handle));
+        boolean running = jobs.toRunning(jobId, handle, startedAt, expiresAt);
+        // Watched only once RUNNING is committed, so an exit is never settled against STARTING.
         active.put(jobId, new Active(handle, job.memoryMb(), job.hddSizeMb(), expiresAt, null));
-        if (!jobs.toRunning(jobId, handle, startedAt, expiresAt)) {
+        if (!running) {
             // Stopped while starting: the STOPPING event found no handle yet, so stop it here.
             jobs.row(jobId).filter(row -> row.jobState() == JobState.STOPPING).ifPresent(row -> beginStop(jobId));
         }
@@ -158,25 +160,31 @@ public final class JobRunner implements AutoCloseable {
             lastUsageCheck = now;
         }
         for (Map.Entry<String, Active> entry : active.entrySet()) {
-            String jobId = entry.getKey();
-            Active job = entry.getValue();
-            if (!(executor.observe(job.handle()) instanceof Observation.Running)) {
-                settle(jobId);
-                continue;
+            try {
+                watch(entry.getKey(), entry.getValue(), now, checkUsage);
+            } catch (RuntimeException e) {
+                LOG.error("watching job {} failed", entry.getKey(), e);
             }
-            if (job.killAt() != null) {
-                if (!now.isBefore(job.killAt())) {
-                    executor.kill(job.handle());
-                }
-                continue;
+        }
+    }
+
+    private void watch(String jobId, Active job, Instant now, boolean checkUsage) {
+        if (!(executor.observe(job.handle()) instanceof Observation.Running)) {
+            settle(jobId);
+            return;
+        }
+        if (job.killAt() != null) {
+            if (!now.isBefore(job.killAt())) {
+                executor.kill(job.handle());
             }
-            if (job.expiresAt() != null && !now.isBefore(job.expiresAt())) {
-                jobs.toStopping(jobId, JobState.RUNNING, "expired");
-                continue;
-            }
-            if (checkUsage) {
-                enforceLimits(jobId, job);
-            }
+            return;
+        }
+        if (job.expiresAt() != null && !now.isBefore(job.expiresAt())) {
+            jobs.toStopping(jobId, JobState.RUNNING, "expired");
+            return;
+        }
+        if (checkUsage) {
+            enforceLimits(jobId, job);
         }
     }
 
@@ -208,6 +216,9 @@ public final class JobRunner implements AutoCloseable {
             return;
         }
         JobRow row = jobs.row(jobId).orElse(null);
+        if (row != null && row.jobState() == JobState.STARTING) {
+            return;
+        }
         if (row != null && !row.jobState().isTerminal()) {
             Outcome outcome = outcome(row, observation);
             jobs.end(jobId, row.jobState(), outcome.state(), outcome.reason(), outcome.exitCode());

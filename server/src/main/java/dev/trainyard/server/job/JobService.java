@@ -42,6 +42,8 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JobService {
     private static final int MAX_IDEMPOTENCY_KEY = 200;
+    /** For what the service stores as JSON text (environment, tags, handles): plain, stable output. */
+    private static final ObjectMapper JSON = dev.trainyard.server.http.Json.newMapper();
 
     private final Database database;
     private final ObjectMapper mapper;
@@ -72,43 +74,47 @@ public final class JobService {
                     "Idempotency-Key", "is longer than " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         String requestHash = Secrets.sha256(json(request));
-        Instant now = clock.instant();
-        Submission submission;
+        // Checks first, on a reader: the single SQLite writer is held only for the inserts.
+        Optional<Submission> earlier =
+                key == null ? Optional.empty() : database.read(handle -> replay(handle, caller, key, requestHash));
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        ProjectRow project = database.read(handle -> {
+            ProjectRow visible = ProjectService.visible(handle, caller, job.projectId());
+            Memberships.requireWriter(handle, visible.organizationId(), caller);
+            return visible;
+        });
+        JobRow row = newRow(caller, project, job, key, requestHash, clock.instant());
         try {
-            submission = database.write(handle -> insert(handle, caller, job, key, requestHash, now));
+            database.writeVoid(handle -> insert(handle, row, job.tags()));
         } catch (RuntimeException e) {
             if (key == null || !Database.isUniqueViolation(e)) {
                 throw e;
             }
             // A concurrent retry with the same key won the insert: answer with its job.
-            submission = database.read(handle -> replay(handle, caller, key, requestHash))
+            return database.read(handle -> replay(handle, caller, key, requestHash))
                     .orElseThrow(() -> e);
         }
-        if (!submission.replayed()) {
-            publish(new JobEvent(submission.job().id(), null, JobState.QUEUED, "submitted"));
-        }
-        return submission;
+        publish(new JobEvent(row.id(), null, JobState.QUEUED, "submitted"));
+        return new Submission(
+                toJob(row, List.of(new Job.Transition(null, JobState.QUEUED, "submitted", row.createdAt()))), false);
     }
 
-    private Submission insert(
-            Handle handle, Principal caller, JobRequests.Validated job, String key, String requestHash, Instant now) {
-        if (key != null) {
-            Optional<Submission> earlier = replay(handle, caller, key, requestHash);
-            if (earlier.isPresent()) {
-                return earlier.get();
-            }
-        }
-        ProjectRow project = ProjectService.visible(handle, caller, job.projectId());
-        Memberships.requireWriter(handle, project.organizationId(), caller);
-        String id = Ids.newId("j");
-        JobStore store = handle.attach(JobStore.class);
-        store.insert(new JobRow(
-                id,
+    private static JobRow newRow(
+            Principal caller,
+            ProjectRow project,
+            JobRequests.Validated job,
+            String key,
+            String requestHash,
+            Instant now) {
+        return new JobRow(
+                Ids.newId("j"),
                 project.organizationId(),
                 project.id(),
                 caller.userId(),
-                null,
-                null,
+                caller.username(),
+                caller.email(),
                 job.name(),
                 job.description(),
                 JobState.QUEUED.name(),
@@ -138,20 +144,24 @@ public final class JobService {
                 now,
                 null,
                 null,
-                0));
-        if (!job.tags().isEmpty()) {
-            store.insertTags(id, job.tags());
+                0);
+    }
+
+    private static void insert(Handle handle, JobRow row, List<String> tags) {
+        JobStore store = handle.attach(JobStore.class);
+        store.insert(row);
+        if (!tags.isEmpty()) {
+            store.insertTags(row.id(), tags);
         }
-        store.insertTransition(Ids.newId("x"), id, null, JobState.QUEUED.name(), "submitted", now);
+        store.insertTransition(Ids.newId("x"), row.id(), null, JobState.QUEUED.name(), "submitted", row.createdAt());
         ActivityLog.record(
                 handle,
-                project.organizationId(),
-                project.id(),
-                caller.userId(),
+                row.organizationId(),
+                row.projectId(),
+                row.ownerId(),
                 "job.submitted",
-                id + " " + job.name(),
-                now);
-        return new Submission(toJob(handle, store.findById(id).orElseThrow()), false);
+                row.id() + " " + row.name(),
+                row.createdAt());
     }
 
     private Optional<Submission> replay(Handle handle, Principal caller, String key, String requestHash) {
@@ -506,9 +516,9 @@ public final class JobService {
                 transitions);
     }
 
-    private String json(Object value) {
+    private static String json(Object value) {
         try {
-            return mapper.writeValueAsString(value);
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

@@ -18,6 +18,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,16 @@ public final class LocalExecutor implements Executor {
     private final int uidBase;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private final Set<Integer> reservedUids = ConcurrentHashMap.newKeySet();
+    private final Map<String, Measured> diskSizes = new ConcurrentHashMap<>();
+    private volatile Set<Integer> startupUids;
+    private volatile Measured processSnapshotAt = new Measured(Instant.EPOCH, 0);
+    private volatile List<ProcessTable.Proc> processSnapshot = List.of();
+
+    /** A figure and when it was taken. */
+    private record Measured(Instant at, long value) {}
+
+    private static final Duration SNAPSHOT_REUSE = Duration.ofMillis(200);
+    private static final Duration DISK_REUSE = Duration.ofSeconds(5);
 
     public LocalExecutor(Path jobsRoot, Inventory inventory, boolean isolate, int uidBase) {
         this.jobsRoot = jobsRoot;
@@ -189,15 +201,43 @@ public final class LocalExecutor implements Executor {
 
     @Override
     public Usage usage(ExecutionHandle handle) {
-        List<ProcessTable.Proc> processes = processesOf(handle);
+        List<ProcessTable.Proc> processes = processesOf(handle, recentSnapshot());
         long resident =
                 processes.stream().mapToLong(ProcessTable.Proc::residentBytes).sum();
-        return new Usage(resident, folderSize(Path.of(handle.directory(), "work")), processes.size());
+        return new Usage(resident, diskSize(handle), processes.size());
+    }
+
+    /** One /proc scan shared by every job watched in the same pass. */
+    private List<ProcessTable.Proc> recentSnapshot() {
+        Instant now = Instant.now();
+        if (now.isAfter(processSnapshotAt.at().plus(SNAPSHOT_REUSE))) {
+            processSnapshot = ProcessTable.snapshot();
+            processSnapshotAt = new Measured(now, 0);
+        }
+        return processSnapshot;
+    }
+
+    /** Walking a big working folder is slow: its size is measured at most every few seconds. */
+    private long diskSize(ExecutionHandle handle) {
+        Instant now = Instant.now();
+        Measured last = diskSizes.get(handle.directory());
+        if (last != null && now.isBefore(last.at().plus(DISK_REUSE))) {
+            return last.value();
+        }
+        long size = folderSize(Path.of(handle.directory(), "work"));
+        diskSizes.put(handle.directory(), new Measured(now, size));
+        return size;
     }
 
     @Override
     public void cleanUp(ExecutionHandle handle) {
-        signal(handle, "KILL");
+        diskSizes.remove(handle.directory());
+        // An isolated job's wrapper kills what the job left behind before it records its status;
+        // only a job that ended some other way still needs the signal (and its process spawn).
+        if (handle.uid() == null
+                || recordedStatus(Path.of(handle.directory(), "exit_status")).isEmpty()) {
+            signal(handle, "KILL");
+        }
         children.remove(jobIdOf(handle));
         Path work = Path.of(handle.directory(), "work");
         if (handle.uid() != null) {
@@ -274,7 +314,14 @@ public final class LocalExecutor implements Executor {
                 "read -r stat < /proc/$$/stat; set -- ${stat##*\") \"}",
                 // One small write each: readers retry a file they catch half-written.
                 "printf '%s %s %s\\n' \"$$\" " + (uid == null ? "-" : uid) + " \"${20}\" > \"$dir/wrapper.pid\"",
-                "record() { printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status\"; }",
+                // Before the status is recorded, whatever the job left running is killed (all of its
+                // user id), so the server need not spawn a kill itself for a job that ended normally.
+                "record() { "
+                        + (uid == null
+                                ? ""
+                                : "setpriv --reuid=" + uid + " --regid=" + uid
+                                        + " --clear-groups kill -KILL -1 2>/dev/null; ")
+                        + "printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status\"; }",
                 "echo \"[trainyard] job " + launch.jobId() + " runs on host $HOSTNAME with the local executor, "
                         + "without a container"
                         + (launch.image() == null
@@ -328,7 +375,7 @@ public final class LocalExecutor implements Executor {
     /** Signals the job's process group, and its processes that left the group (by {@link #JOB_TAG}). */
     private List<String> unisolatedKill(ExecutionHandle handle, String signal) {
         List<String> command = new ArrayList<>(List.of("kill", "-" + signal, "--", "-" + handle.pid()));
-        for (ProcessTable.Proc proc : processesOf(handle)) {
+        for (ProcessTable.Proc proc : processesOf(handle, ProcessTable.snapshot())) {
             if (proc.processGroup() != handle.pid()) {
                 command.add(Long.toString(proc.pid()));
             }
@@ -351,9 +398,9 @@ public final class LocalExecutor implements Executor {
         }
     }
 
-    private List<ProcessTable.Proc> processesOf(ExecutionHandle handle) {
+    private List<ProcessTable.Proc> processesOf(ExecutionHandle handle, List<ProcessTable.Proc> snapshot) {
         String tag = JOB_TAG + "=" + handle.directory();
-        return ProcessTable.snapshot().stream()
+        return snapshot.stream()
                 .filter(proc -> handle.uid() != null
                         ? proc.uid() == handle.uid()
                         : proc.processGroup() == handle.pid()
@@ -363,8 +410,7 @@ public final class LocalExecutor implements Executor {
     }
 
     private int reserveUid(String jobId) {
-        Set<Integer> inUse =
-                ProcessTable.snapshot().stream().map(ProcessTable.Proc::uid).collect(Collectors.toSet());
+        Set<Integer> inUse = uidsInUseAtStart();
         int start = Math.floorMod(jobId.hashCode(), UID_RANGE);
         for (int i = 0; i < UID_RANGE; i++) {
             int uid = uidBase + (start + i) % UID_RANGE;
@@ -373,6 +419,26 @@ public final class LocalExecutor implements Executor {
             }
         }
         throw new IllegalStateException("no free job user id in " + uidBase + ".." + (uidBase + UID_RANGE));
+    }
+
+    /**
+     * User ids that processes had when this executor first looked (jobs adopted after a restart,
+     * anything else). Later launches rely on the reservations, not on a /proc scan each: a scan
+     * costs milliseconds, and every job pays it.
+     */
+    private Set<Integer> uidsInUseAtStart() {
+        Set<Integer> known = startupUids;
+        if (known == null) {
+            synchronized (this) {
+                if (startupUids == null) {
+                    startupUids = ProcessTable.snapshot().stream()
+                            .map(ProcessTable.Proc::uid)
+                            .collect(Collectors.toUnmodifiableSet());
+                }
+                known = startupUids;
+            }
+        }
+        return known;
     }
 
     private static void run(List<String> command) {
