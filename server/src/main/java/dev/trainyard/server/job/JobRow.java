@@ -42,6 +42,48 @@ public record JobRow(
         Instant finishedAt,
         long version) {
 
+    /** This row as it is once the scheduler moved it to STARTING with these resources. */
+    public JobRow startingOn(String executorName, String onNode, java.util.List<Integer> gpuIndices) {
+        String assigned = gpuIndices.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        return new JobRow(
+                id,
+                organizationId,
+                projectId,
+                ownerId,
+                ownerUsername,
+                ownerEmail,
+                name,
+                description,
+                JobState.STARTING.name(),
+                "scheduled",
+                null,
+                priority,
+                gpuType,
+                gpus(),
+                cpuCores,
+                memoryMb,
+                hddSizeMb,
+                image,
+                setupCommand,
+                runCommand,
+                envVars,
+                tags,
+                expires,
+                expiresAfterMs,
+                expiresAt,
+                executorName,
+                onNode,
+                assigned,
+                handle,
+                exitCode,
+                idempotencyKey,
+                requestHash,
+                createdAt,
+                startedAt,
+                finishedAt,
+                version + 1);
+    }
+
     public JobState jobState() {
         return JobState.valueOf(state);
     }

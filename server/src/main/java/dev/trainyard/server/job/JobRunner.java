@@ -85,16 +85,13 @@ public final class JobRunner implements AutoCloseable {
         monitor.scheduleWithFixedDelay(this::monitorSafely, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts a job the scheduler moved to STARTING; returns at once. */
-    public void launch(String jobId) {
-        launches.submit(() -> launchNow(jobId));
+    /** Starts a job the scheduler moved to STARTING (the row as it is now); returns at once. */
+    public void launch(JobRow job) {
+        launches.submit(() -> launchNow(job));
     }
 
-    private void launchNow(String jobId) {
-        JobRow job = jobs.row(jobId).orElse(null);
-        if (job == null || job.jobState() != JobState.STARTING) {
-            return;
-        }
+    private void launchNow(JobRow job) {
+        String jobId = job.id();
         Map<String, String> environment = new HashMap<>(jobs.environmentOf(job));
         environment.put("TRAINYARD_URL", serverUrl.get());
         environment.put("TRAINYARD_JOB_ID", jobId);

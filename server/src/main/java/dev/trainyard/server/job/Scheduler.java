@@ -24,11 +24,17 @@ public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     private static final long BACKSTOP_MILLIS = 1_000;
     private static final int QUEUE_WINDOW = 1_000;
+    /**
+     * A pass reads the queue and what runs; in a burst of submissions one pass per event would
+     * read it again for every job. Passes are at least this far apart, so a burst is started in a
+     * few passes (it adds at most this much to a job's wait).
+     */
+    private static final long MIN_PASS_GAP_NANOS = 5_000_000;
 
     private final JobService jobs;
     private final Inventory inventory;
     private final String executorName;
-    private final Consumer<String> launcher;
+    private final Consumer<JobRow> launcher;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final Thread thread;
@@ -36,7 +42,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile boolean running = true;
 
     /** @param launcher starts a job the scheduler has moved to STARTING (must not block for long) */
-    public Scheduler(JobService jobs, Inventory inventory, String executorName, Consumer<String> launcher) {
+    public Scheduler(JobService jobs, Inventory inventory, String executorName, Consumer<JobRow> launcher) {
         this.jobs = jobs;
         this.inventory = inventory;
         this.executorName = executorName;
@@ -65,10 +71,15 @@ public final class Scheduler implements AutoCloseable {
 
     private void loop() {
         while (running) {
+            long started = System.nanoTime();
             try {
                 schedule();
             } catch (RuntimeException e) {
                 LOG.error("a scheduling pass failed; retrying", e);
+            }
+            long spacing = MIN_PASS_GAP_NANOS - (System.nanoTime() - started);
+            if (spacing > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(spacing);
             }
             awaitWake();
         }
@@ -107,7 +118,7 @@ public final class Scheduler implements AutoCloseable {
             if (gpus != null && available.fits(demand)) {
                 if (jobs.toStarting(job.id(), executorName, inventory.node(), gpus)) {
                     available = available.minus(demand, gpus);
-                    launcher.accept(job.id());
+                    launcher.accept(job.startingOn(executorName, inventory.node(), gpus));
                 }
                 continue;
             }
