@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * (and a reader never counts a partial record).
  *
  * <p>Thread-safe. Batches for the same series never interleave; channels of recently used series
- * stay open (at most {@value #OPEN_FILES} by default, the least recently used closed first). Pass
+ * stay open (at most 256 by default, the least recently used closed first). Pass
  * each job folder the same way every time (the store normalizes it, but does not resolve links):
  * two spellings of one folder would be two writers of one file. Names must match {@link
  * #isValidName}, which also keeps them safe as file names; the file system must be case-sensitive.
@@ -121,8 +121,9 @@ public final class MetricSeriesStore implements Closeable {
      * The points measured at or after {@code since} (null: all), in time order, ties in append
      * order. If there are more than {@code maxPoints} (at least 2), they are downsampled to at most
      * that many, keeping the lowest and highest point of each of {@code maxPoints / 2} equal-count
-     * buckets, so spikes and the range's minimum and maximum always show. Series of more than
-     * {@link SeriesView#MAX_POINTS} points (2 GB) cannot be read this way.
+     * buckets, so spikes and the range's minimum and maximum always show. The result is built in
+     * memory, so callers bound {@code maxPoints}. Series of more than 89 million points (2 GB)
+     * cannot be read this way.
      */
     public Series read(Path jobDir, String name, Instant since, int maxPoints) throws IOException {
         if (maxPoints < 2) {
