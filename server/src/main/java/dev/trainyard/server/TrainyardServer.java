@@ -10,6 +10,7 @@ import dev.trainyard.server.auth.AuthService;
 import dev.trainyard.server.auth.Authenticator;
 import dev.trainyard.server.auth.PasswordHasher;
 import dev.trainyard.server.auth.RateLimiter;
+import dev.trainyard.server.auth.Secrets;
 import dev.trainyard.server.auth.TokenService;
 import dev.trainyard.server.config.JobsConfig;
 import dev.trainyard.server.config.ServerConfig;
@@ -49,6 +50,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -103,8 +105,8 @@ public final class TrainyardServer implements AutoCloseable {
 
             JobsConfig jobsConfig = config.jobs();
             Inventory inventory = HostInventory.detect(jobsConfig.cpuCores(), jobsConfig.memoryMb(), jobsConfig.gpus());
-            LocalExecutor executor =
-                    new LocalExecutor(config.dataDir().resolve("jobs"), inventory, isolateJobs, jobsConfig.uidBase());
+            LocalExecutor executor = new LocalExecutor(
+                    jobsRoot(config.dataDir(), isolateJobs), inventory, isolateJobs, jobsConfig.uidBase());
             LOG.info(
                     "jobs run on {}: {} cores, {} MB memory, GPUs {}; each job as its own user: {}",
                     inventory.node(),
@@ -171,6 +173,39 @@ public final class TrainyardServer implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /**
+     * Where job folders live: {@code DATA/jobs}, unless jobs run as their own users and cannot
+     * reach it (a data folder under /root, mode 0700, say) — then a folder of this data folder's own
+     * under /var/lib/trainyard, so every job can still enter its working folder.
+     */
+    static Path jobsRoot(Path dataDir, boolean jobsHaveOwnUsers) {
+        Path inData = dataDir.resolve("jobs");
+        if (!jobsHaveOwnUsers) {
+            return inData;
+        }
+        Optional<Path> blocked = LocalExecutor.untraversableAncestor(inData);
+        if (blocked.isEmpty()) {
+            return inData;
+        }
+        String key =
+                Secrets.sha256(dataDir.toAbsolutePath().normalize().toString()).substring(0, 16);
+        Path outside = Path.of("/var/lib/trainyard/jobs", key);
+        LOG.warn(
+                "job users cannot pass through {} (no o+x), so job folders are kept in {} instead of {}",
+                blocked.get(),
+                outside,
+                inData);
+        try {
+            Files.createDirectories(outside);
+            Files.setPosixFilePermissions(
+                    outside.getParent().getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(outside.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the job folder " + outside, e);
+        }
+        return outside;
     }
 
     private static PrometheusMeterRegistry meters(List<AutoCloseable> parts) {

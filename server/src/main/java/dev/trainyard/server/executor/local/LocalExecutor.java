@@ -86,10 +86,32 @@ public final class LocalExecutor implements Executor {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the jobs folder " + jobsRoot, e);
         }
-        if (!isolate) {
+        if (isolate) {
+            untraversableAncestor(jobsRoot)
+                    .ifPresent(folder -> LOG.error(
+                            "jobs run as their own user ids but cannot reach {}: {} is not searchable by others (o+x);"
+                                    + " every job would fail to start (exit 126). Give it o+x or choose another data folder.",
+                            jobsRoot,
+                            folder));
+        } else {
             LOG.warn("jobs run as the server's own user: they can read the data folder and each other's folders"
                     + " (run the server as root to give each job its own user id)");
         }
+    }
+
+    /** The first folder above {@code folder} that other users may not pass through, if any. */
+    public static Optional<Path> untraversableAncestor(Path folder) {
+        for (Path current = folder.toAbsolutePath().getParent(); current != null; current = current.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(current)
+                        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Optional.of(current);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether this process may give jobs their own user ids. */
