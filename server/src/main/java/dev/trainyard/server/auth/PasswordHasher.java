@@ -8,12 +8,11 @@ import com.password4j.types.Argon2;
 public final class PasswordHasher {
     private static final Argon2Function ARGON2ID = Argon2Function.getInstance(19_456, 2, 1, 32, Argon2.ID);
 
-    /** A hash of a password nobody has, checked against when the user does not exist (same timing). */
-    private final String decoyHash;
-
-    public PasswordHasher() {
-        this.decoyHash = hash(Secrets.newPassword());
-    }
+    /**
+     * A hash of a password nobody has, checked against when the user does not exist (same timing).
+     * Made on first need: an Argon2 hash in a cold JVM costs a noticeable part of start-up.
+     */
+    private volatile String decoyHash;
 
     public String hash(String password) {
         return Password.hash(password).addRandomSalt(16).with(ARGON2ID).getResult();
@@ -25,6 +24,11 @@ public final class PasswordHasher {
 
     /** Spends the time of one check, for unknown users. */
     public void checkDecoy(String password) {
-        matches(password, decoyHash);
+        String decoy = decoyHash;
+        if (decoy == null) {
+            decoy = hash(Secrets.newPassword());
+            decoyHash = decoy;
+        }
+        matches(password, decoy);
     }
 }
