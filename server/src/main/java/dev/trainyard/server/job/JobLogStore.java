@@ -99,7 +99,14 @@ public final class JobLogStore implements LogCapture, AutoCloseable {
         if (index != null) {
             return index.awaitLines(offset, timeout);
         }
+        // Not being indexed (ended, or not yet watched after a restart): look again shortly.
+        Thread.sleep(Math.min(timeout.toMillis(), 200));
         return true;
+    }
+
+    /** Whether the job's output is being indexed now (it runs on this server). */
+    public boolean isLive(String jobId) {
+        return live.containsKey(jobId);
     }
 
     private <T> T withIndex(String jobId, Path dir, IndexWork<T> work) {

@@ -157,7 +157,9 @@ public final class JobRoutes {
                 out.write("\n\n".getBytes(StandardCharsets.UTF_8));
             }
             next = page.nextOffset();
-            if (page.complete() || (ended && current == null)) {
+            // An ended job whose log is no longer indexed has nothing more to come, complete or not.
+            boolean exhausted = ended && page.lines().isEmpty() && !logs.isLive(jobId);
+            if (page.complete() || exhausted) {
                 out.write(("event: end\ndata: {\"next_offset\":" + next + ",\"complete\":true}\n\n")
                         .getBytes(StandardCharsets.UTF_8));
                 out.flush();
