@@ -19,8 +19,8 @@
 # Raw material (wrk output, server logs, the summary) is kept in bench/out/<timestamp>/.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LAUNCHER="$ROOT/trainyard"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION="${BENCH_DURATION:-15s}"
 WARMUP="${BENCH_WARMUP:-3s}"
@@ -30,74 +30,11 @@ COLD_RUNS="${BENCH_COLD_RUNS:-5}"
 WARM_RUNS="${BENCH_WARM_RUNS:-3}"
 PROJECTS="${BENCH_PROJECTS:-20}"
 IDLE_SECONDS="${BENCH_IDLE_SECONDS:-5}"
-START_TIMEOUT_MS=60000
 LIST_PATH="/api/projects?take=20"
 
-OUT_DIR="$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)"
-WORK_DIR=""
-SERVER_PID=""
-
-log() { echo "bench: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# --- cleanup ----------------------------------------------------------------------------------
-# Only the server this script started is stopped, by its PID: other Trainyard servers (and other
-# people's builds) may be running on the same machine, so nothing is killed by name.
-cleanup() {
-  local rc=$?
-  stop_server
-  if [ -n "$WORK_DIR" ] && [ -d "$WORK_DIR" ]; then
-    if [ "${BENCH_KEEP:-0}" = "1" ]; then
-      log "kept data folders in $WORK_DIR"
-    else
-      rm -rf "$WORK_DIR"
-    fi
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- tools --------------------------------------------------------------------------------------
-ensure_tools() {
-  if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk (Debian package 'wrk') ..."
-    # Try without 'apt-get update' first: it is slow and usually unnecessary.
-    if ! apt-get install -y wrk >/dev/null 2>&1; then
-      apt-get update >/dev/null 2>&1 || true
-      apt-get install -y wrk >/dev/null || die "could not install wrk; install it and re-run"
-    fi
-  fi
-  if ! command -v curl >/dev/null 2>&1; then
-    log "installing curl ..."
-    if ! apt-get install -y curl >/dev/null 2>&1; then
-      apt-get update >/dev/null 2>&1 || true
-      apt-get install -y curl >/dev/null || die "could not install curl; install it and re-run"
-    fi
-  fi
-}
+install_cleanup "data folders"
 
 # --- small helpers ------------------------------------------------------------------------------
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# A port nobody listens on. Asking the kernel (bind to port 0) is race-free enough for a
-# benchmark; without python3, probe random high ports.
-free_port() {
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-    return
-  fi
-  local port
-  while true; do
-    port=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
-
 # Median of the numbers given as arguments (mean of the two middle ones for an even count).
 median() {
   printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
@@ -105,62 +42,6 @@ median() {
 }
 min_of() { printf '%s\n' "$@" | sort -n | head -1; }
 max_of() { printf '%s\n' "$@" | sort -n | tail -1; }
-
-# Value of a string field in a small flat JSON file (initial-admin.json); avoids needing jq.
-json_field() {
-  sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$1" | head -1
-}
-
-# --- server lifecycle ---------------------------------------------------------------------------
-# Starts the launcher in the background. The launcher 'exec's java, so $! is the JVM itself.
-# Sets SERVER_PID, SERVER_PORT and START_MS (taken just before the launch).
-start_server() {
-  local data="$1" logfile="$2"
-  SERVER_PORT=$(free_port)
-  START_MS=$(now_ms)
-  "$LAUNCHER" server --host 127.0.0.1 --port "$SERVER_PORT" --data "$data" >"$logfile" 2>&1 &
-  SERVER_PID=$!
-}
-
-# Polls /healthz every 10 ms until the first 200; prints the milliseconds since START_MS.
-wait_healthy() {
-  local logfile="$1" elapsed
-  while true; do
-    if curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$SERVER_PORT/healthz" 2>/dev/null; then
-      echo $(( $(now_ms) - START_MS ))
-      return
-    fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      tail -20 "$logfile" >&2 || true
-      die "server (pid $SERVER_PID) exited before answering /healthz; log: $logfile"
-    fi
-    elapsed=$(( $(now_ms) - START_MS ))
-    [ "$elapsed" -lt "$START_TIMEOUT_MS" ] || die "no 200 from /healthz after ${elapsed} ms; log: $logfile"
-    sleep 0.01
-  done
-}
-
-# Graceful stop (SIGTERM runs the shutdown hook), SIGKILL after 15 s.
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  local pid="$SERVER_PID" i
-  SERVER_PID=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 150); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-# Makes sure the PID we measure is the server JVM and not a wrapper shell.
-verify_jvm_pid() {
-  tr '\0' ' ' <"/proc/$SERVER_PID/cmdline" | grep -q 'dev.trainyard.server.Main' \
-    || die "pid $SERVER_PID is not the server JVM: $(tr '\0' ' ' <"/proc/$SERVER_PID/cmdline")"
-}
 
 # Resident set size of the server JVM in MiB (one decimal).
 rss_mib() {
@@ -282,18 +163,9 @@ bench_wrk() {
   log "wrk ($label): $WRK_LINE"
 }
 
-# Other builds or test suites on the machine make every figure noisy; say so up front.
-warn_if_busy() {
-  local cores="$1" load
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 2) }'; then
-    log "warning: load average is $load on $cores cores before starting; figures will be noisy"
-  fi
-}
-
 # --- main ---------------------------------------------------------------------------------------
 main() {
-  ensure_tools
+  ensure_tools wrk curl
   mkdir -p "$OUT_DIR"
   WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/trainyard-bench.XXXXXX")
 
@@ -304,13 +176,12 @@ main() {
   warn_if_busy "$cores"
 
   # Build once up front so no measured start pays for compilation.
-  log "building ..."
-  "$LAUNCHER" build >"$OUT_DIR/build.log" 2>&1 || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
+  build_server
 
   bench_cold_start
   bench_warm_restart
   prepare_load
-  java_version=$("$(readlink "/proc/$SERVER_PID/exe")" -version 2>&1 | head -1)
+  java_version=$(server_java_version)
   bench_idle_rss
   bench_wrk jwt "Authorization: Bearer $JWT"
   local jwt_line="$WRK_LINE"

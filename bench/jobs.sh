@@ -23,8 +23,8 @@
 # received, the capture job, the summary) is kept in bench/out/<timestamp>/.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LAUNCHER="$ROOT/trainyard"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HELPER="$ROOT/bench/jobs_bench.py"
 
 JOBS="${BENCH_JOBS:-1000}"
@@ -37,7 +37,6 @@ PACED_JOBS="${BENCH_PACED_JOBS:-100}"
 PACED_RATE="${BENCH_PACED_RATE:-10}"
 PARTS="${BENCH_PARTS:-starts,paced,burst,follow,capture}"
 TIMEOUT="${BENCH_TIMEOUT:-600}"
-START_TIMEOUT_MS=60000
 JOB_CPUS=1000
 
 # Targets (printed next to the figures).
@@ -46,110 +45,7 @@ TARGET_STARTS_PER_S=200
 TARGET_CAPTURE_MBS=300
 TARGET_FOLLOW_P50_MS=100
 
-OUT_DIR="$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)"
-WORK_DIR=""
-SERVER_PID=""
-
-log() { echo "bench: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# --- cleanup ----------------------------------------------------------------------------------
-# Only the server this script started is stopped, by its PID (its jobs die with their own process
-# groups or are short anyway); nothing is killed by name.
-cleanup() {
-  local rc=$?
-  stop_server
-  if [ -n "$WORK_DIR" ] && [ -d "$WORK_DIR" ]; then
-    if [ "${BENCH_KEEP:-0}" = "1" ]; then
-      log "kept the data folder in $WORK_DIR"
-    else
-      rm -rf "$WORK_DIR"
-    fi
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ensure_tools() {
-  local tool
-  for tool in curl python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-      log "installing $tool ..."
-      if ! apt-get install -y "$tool" >/dev/null 2>&1; then
-        apt-get update >/dev/null 2>&1 || true
-        apt-get install -y "$tool" >/dev/null || die "could not install $tool; install it and re-run"
-      fi
-    fi
-  done
-}
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-json_field() {
-  sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$1" | head -1
-}
-
-# --- server lifecycle ---------------------------------------------------------------------------
-start_server() {
-  local data="$1" logfile="$2"
-  SERVER_PORT=$(free_port)
-  START_MS=$(now_ms)
-  # Capacity is set far above what the batch needs, so no job ever waits for cores or memory:
-  # the start figures are the server's own overhead, not queueing.
-  "$LAUNCHER" server --host 127.0.0.1 --port "$SERVER_PORT" --data "$data" \
-    --job-cpus "$JOB_CPUS" --job-memory-gb 1000 --gpus none --stop-grace 5s >"$logfile" 2>&1 &
-  SERVER_PID=$!
-}
-
-wait_healthy() {
-  local logfile="$1" elapsed
-  while true; do
-    if curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$SERVER_PORT/healthz" 2>/dev/null; then
-      return
-    fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      tail -20 "$logfile" >&2 || true
-      die "server (pid $SERVER_PID) exited before answering /healthz; log: $logfile"
-    fi
-    elapsed=$(( $(now_ms) - START_MS ))
-    [ "$elapsed" -lt "$START_TIMEOUT_MS" ] || die "no 200 from /healthz after ${elapsed} ms; log: $logfile"
-    sleep 0.05
-  done
-}
-
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  local pid="$SERVER_PID" i
-  SERVER_PID=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 150); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-verify_jvm_pid() {
-  tr '\0' ' ' <"/proc/$SERVER_PID/cmdline" | grep -q 'dev.trainyard.server.Main' \
-    || die "pid $SERVER_PID is not the server JVM: $(tr '\0' ' ' <"/proc/$SERVER_PID/cmdline")"
-}
-
-warn_if_busy() {
-  local cores="$1" load
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 2) }'; then
-    log "warning: load average is $load on $cores cores before starting; figures will be noisy"
-  fi
-}
+install_cleanup "the data folder"
 
 # --- summary helpers ----------------------------------------------------------------------------
 # Value of one result from the helper's key=value file ("?" when the part did not run).
@@ -167,7 +63,7 @@ has_part() { case ",$PARTS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 # --- main ---------------------------------------------------------------------------------------
 main() {
-  ensure_tools
+  ensure_tools curl python3
   mkdir -p "$OUT_DIR"
   WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/trainyard-jobs-bench.XXXXXX")
   # mktemp makes the folder 0700. As root the server runs each job as its own user id, which must
@@ -181,13 +77,15 @@ main() {
   load_start=$(cut -d' ' -f1-3 /proc/loadavg)
   warn_if_busy "$cores"
 
-  log "building ..."
-  "$LAUNCHER" build >"$OUT_DIR/build.log" 2>&1 || { tail -30 "$OUT_DIR/build.log" >&2; die "build failed"; }
+  build_server
 
-  start_server "$data" "$OUT_DIR/server.log"
-  wait_healthy "$OUT_DIR/server.log"
+  # Capacity is set far above what the batch needs, so no job ever waits for cores or memory:
+  # the start figures are the server's own overhead, not queueing.
+  start_server "$data" "$OUT_DIR/server.log" \
+    --job-cpus "$JOB_CPUS" --job-memory-gb 1000 --gpus none --stop-grace 5s
+  wait_healthy "$OUT_DIR/server.log" >/dev/null
   verify_jvm_pid
-  java_version=$("$(readlink "/proc/$SERVER_PID/exe")" -version 2>&1 | head -1)
+  java_version=$(server_java_version)
   API_KEY=$(json_field "$data/initial-admin.json" api_key)
   [ -n "$API_KEY" ] || die "no api_key in $data/initial-admin.json"
   if grep -q 'each job as its own user: true' "$OUT_DIR/server.log"; then isolate="each job as its own uid"; else isolate="jobs as the server's uid"; fi
