@@ -87,7 +87,15 @@ public final class JobRunner implements AutoCloseable {
 
     /** Starts a job the scheduler moved to STARTING (the row as it is now); returns at once. */
     public void launch(JobRow job) {
-        launches.submit(() -> launchNow(job));
+        launches.submit(() -> {
+            try {
+                launchNow(job);
+            } catch (RuntimeException e) {
+                // Whatever went wrong, the job must not stay STARTING for ever.
+                LOG.error("launching job {} failed", job.id(), e);
+                jobs.end(job.id(), JobState.STARTING, JobState.FAILED, "launch_failed", null);
+            }
+        });
     }
 
     private void launchNow(JobRow job) {
@@ -120,9 +128,10 @@ public final class JobRunner implements AutoCloseable {
         Instant startedAt = clock.instant();
         Instant expiresAt = job.expiresAfterMs() == null ? null : startedAt.plusMillis(job.expiresAfterMs());
         logs.watch(jobId, executor.logDir(handle));
-        boolean running = jobs.toRunning(jobId, handle, startedAt, expiresAt);
-        // Watched only once RUNNING is committed, so an exit is never settled against STARTING.
+        // Watched before RUNNING is committed, so a stop that comes in between finds it; an exit
+        // seen while the row still says STARTING is left for the monitor's next pass.
         active.put(jobId, new Active(handle, job.memoryMb(), job.hddSizeMb(), expiresAt, null));
+        boolean running = jobs.toRunning(jobId, handle, startedAt, expiresAt);
         if (!running) {
             // Stopped while starting: the STOPPING event found no handle yet, so stop it here.
             jobs.row(jobId).filter(row -> row.jobState() == JobState.STOPPING).ifPresent(row -> beginStop(jobId));
