@@ -101,8 +101,17 @@ class SchedulingTest {
         return job[0];
     }
 
+    /**
+     * When the scheduler chose the job: its move to STARTING, written in the scheduler's order.
+     * (started_at is stamped after each process spawn, on separate threads, so it may not be.)
+     */
     private static Instant startedAt(TestServer server, String[] auth, String id) {
         JsonNode ended = awaitEnd(server, auth, id);
-        return Instant.parse(ended.get("started_at").asText());
+        for (JsonNode transition : ended.get("transitions")) {
+            if (transition.get("to").asText().equals("STARTING")) {
+                return Instant.parse(transition.get("at").asText());
+            }
+        }
+        throw new AssertionError("job " + id + " never started: " + ended);
     }
 }
