@@ -13,8 +13,4 @@ public record PageRequest(int skip, int take) {
             throw TrainyardException.invalid("take", "must be between 1 and " + MAX_TAKE);
         }
     }
-
-    public static PageRequest first(int take) {
-        return new PageRequest(0, take);
-    }
 }

@@ -42,8 +42,4 @@ public record JobsConfig(
     public JobsConfig withStopGrace(Duration grace) {
         return new JobsConfig(cpuCores, memoryMb, gpus, grace, isolate, uidBase, publicUrl);
     }
-
-    public JobsConfig withIsolation(boolean value) {
-        return new JobsConfig(cpuCores, memoryMb, gpus, stopGrace, value, uidBase, publicUrl);
-    }
 }

@@ -45,11 +45,6 @@ public record Route(
         return TypeFactory.defaultInstance().constructParametricType(Page.class, item);
     }
 
-    /** The type of a list of {@code item}, for documentation. */
-    public static Type listOf(Class<?> item) {
-        return TypeFactory.defaultInstance().constructCollectionType(List.class, item);
-    }
-
     public static Builder get(String path) {
         return new Builder(HandlerType.GET, path);
     }

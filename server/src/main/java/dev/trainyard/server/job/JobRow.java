@@ -44,7 +44,7 @@ public record JobRow(
 
     /** This row as it is once the scheduler moved it to STARTING with these resources. */
     public JobRow startingOn(String executorName, String onNode, java.util.List<Integer> gpuIndices) {
-        String assigned = gpuIndices.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        String assigned = joinGpuIndices(gpuIndices);
         return new JobRow(
                 id,
                 organizationId,
@@ -82,6 +82,20 @@ public record JobRow(
                 startedAt,
                 finishedAt,
                 version + 1);
+    }
+
+    /** The GPU indices assigned to the job (stored as "0,1"); empty when none. */
+    public java.util.List<Integer> gpuIndices() {
+        return assignedGpus == null || assignedGpus.isEmpty()
+                ? java.util.List.of()
+                : java.util.Arrays.stream(assignedGpus.split(","))
+                        .map(Integer::valueOf)
+                        .toList();
+    }
+
+    /** How assigned GPU indices are stored. */
+    static String joinGpuIndices(java.util.List<Integer> indices) {
+        return indices.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
     }
 
     public JobState jobState() {

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,11 +103,6 @@ public final class JobRunner implements AutoCloseable {
         environment.put("TRAINYARD_URL", serverUrl.get());
         environment.put("TRAINYARD_JOB_ID", jobId);
         environment.put("TRAINYARD_JOB_TOKEN", jobTokens.apply(jobId));
-        List<Integer> gpus = job.assignedGpus() == null || job.assignedGpus().isEmpty()
-                ? List.of()
-                : java.util.Arrays.stream(job.assignedGpus().split(","))
-                        .map(Integer::valueOf)
-                        .toList();
         ExecutionHandle handle;
         try {
             handle = executor.launch(new Launch(
@@ -117,7 +111,7 @@ public final class JobRunner implements AutoCloseable {
                     job.setupCommand(),
                     job.runCommand(),
                     environment,
-                    gpus,
+                    job.gpuIndices(),
                     job.cpuCores(),
                     job.memoryMb()));
         } catch (ExecutorException e) {

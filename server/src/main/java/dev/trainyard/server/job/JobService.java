@@ -42,8 +42,6 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JobService {
     private static final int MAX_IDEMPOTENCY_KEY = 200;
-    /** For what the service stores as JSON text (environment, tags, handles): plain, stable output. */
-    private static final ObjectMapper JSON = dev.trainyard.server.http.Json.newMapper();
 
     private final Database database;
     private final ObjectMapper mapper;
@@ -101,7 +99,7 @@ public final class JobService {
                 toJob(row, List.of(new Job.Transition(null, JobState.QUEUED, "submitted", row.createdAt()))), false);
     }
 
-    private static JobRow newRow(
+    private JobRow newRow(
             Principal caller,
             ProjectRow project,
             JobRequests.Validated job,
@@ -274,7 +272,7 @@ public final class JobService {
     public boolean toStarting(String jobId, String executor, String node, List<Integer> gpus) {
         boolean changed = database.write(handle -> {
             JobStore store = handle.attach(JobStore.class);
-            String assigned = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
+            String assigned = JobRow.joinGpuIndices(gpus);
             if (store.markStarting(jobId, executor, node, assigned, "scheduled") == 0) {
                 return false;
             }
@@ -310,7 +308,7 @@ public final class JobService {
         return changed;
     }
 
-    /** Records the handle of a job still STARTING or STOPPING (after a restart found it). */
+    /** STARTING or RUNNING → STOPPING with a reason (a stop request, expiry); false when the job moved on. */
     public boolean toStopping(String jobId, JobState from, String reason) {
         return change(jobId, from, JobState.STOPPING, reason);
     }
@@ -474,12 +472,6 @@ public final class JobService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable job " + row.id(), e);
         }
-        List<Integer> assigned =
-                row.assignedGpus() == null || row.assignedGpus().isEmpty()
-                        ? List.of()
-                        : Arrays.stream(row.assignedGpus().split(","))
-                                .map(Integer::valueOf)
-                                .toList();
         return new Job(
                 row.id(),
                 row.name(),
@@ -501,7 +493,7 @@ public final class JobService {
                                 .divide(BigDecimal.valueOf(1024), 3, RoundingMode.HALF_UP)
                                 .stripTrailingZeros(),
                         row.hddSizeMb()),
-                assigned,
+                row.gpuIndices(),
                 row.image(),
                 row.setupCommand(),
                 row.runCommand(),
@@ -516,9 +508,9 @@ public final class JobService {
                 transitions);
     }
 
-    private static String json(Object value) {
+    private String json(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

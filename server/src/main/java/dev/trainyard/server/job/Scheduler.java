@@ -3,7 +3,6 @@ package dev.trainyard.server.job;
 import dev.trainyard.api.JobState;
 import dev.trainyard.server.executor.Inventory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -108,7 +107,7 @@ public final class Scheduler implements AutoCloseable {
         }
         Capacity free = Capacity.of(inventory);
         for (JobRow holding : jobs.rowsIn(JobState.STARTING, JobState.RUNNING, JobState.STOPPING)) {
-            free = free.minus(Demand.of(holding), assignedGpus(holding));
+            free = free.minus(Demand.of(holding), holding.gpuIndices());
         }
         Capacity available = free;
         JobRow blocked = null;
@@ -136,14 +135,6 @@ public final class Scheduler implements AutoCloseable {
                 jobs.setPendingReason(job.id(), reason);
             }
         }
-    }
-
-    private static List<Integer> assignedGpus(JobRow job) {
-        return job.assignedGpus() == null || job.assignedGpus().isEmpty()
-                ? List.of()
-                : Arrays.stream(job.assignedGpus().split(","))
-                        .map(Integer::valueOf)
-                        .toList();
     }
 
     @Override
