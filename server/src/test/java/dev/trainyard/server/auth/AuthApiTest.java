@@ -246,7 +246,7 @@ class AuthApiTest {
     }
 
     @Test
-    void expiredApiKeyIsRefused() {
+    void apiKeyCannotBeCreatedAlreadyExpired() {
         HttpResponse past = server.post(
                 "/api/api-keys",
                 "{\"name\":\"old\",\"expires_at\":\"2020-01-01T00:00:00Z\"}",
@@ -254,6 +254,24 @@ class AuthApiTest {
                 server.adminKey());
         assertThat(past.status()).isEqualTo(400);
         assertThat(past.json().get("errors").get(0).get("field").asText()).isEqualTo("expires_at");
+    }
+
+    @Test
+    void apiKeyStopsWorkingWhenItExpires() {
+        String expiresAt = Instant.now().plusSeconds(2).toString();
+        HttpResponse created = server.post(
+                "/api/api-keys",
+                "{\"name\":\"short\",\"expires_at\":\"" + expiresAt + "\"}",
+                "X-API-KEY",
+                server.adminKey());
+        assertThat(created.status()).isEqualTo(201);
+        String key = created.json().get("key").asText();
+        assertThat(server.get("/api/projects", "X-API-KEY", key).status()).isEqualTo(200);
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> server.get("/api/projects", "X-API-KEY", key).status() == 401);
+        assertUnauthenticated(server.post("/api/auth/token", null, "x-api-key", key));
     }
 
     @Test

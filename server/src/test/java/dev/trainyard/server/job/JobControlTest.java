@@ -4,6 +4,7 @@ import static dev.trainyard.server.job.JobTesting.awaitEnd;
 import static dev.trainyard.server.job.JobTesting.awaitState;
 import static dev.trainyard.server.job.JobTesting.body;
 import static dev.trainyard.server.job.JobTesting.completeLog;
+import static dev.trainyard.server.job.JobTesting.get;
 import static dev.trainyard.server.job.JobTesting.project;
 import static dev.trainyard.server.job.JobTesting.submit;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,15 +166,24 @@ class JobControlTest {
 
     @Test
     void stoppingAQueuedJobEndsItAtOnce() {
-        String id = submit(server, bob.auth(), body(project, "true", "cpu_cores", 16, "priority", 0))
+        String blocker = submit(server, bob.auth(), body(project, "sleep 60", "cpu_cores", 16))
                 .get("id")
                 .asText();
-        // Whether it is still queued or already started, a stop must end it.
-        server.post("/api/jobs/" + id + "/stop", null, bob.auth());
+        awaitState(server, bob.auth(), blocker, "RUNNING");
+        String id = submit(server, bob.auth(), body(project, "echo never", "cpu_cores", 16))
+                .get("id")
+                .asText();
+        assertThat(get(server, bob.auth(), id).get("state").asText()).isEqualTo("QUEUED");
 
-        assertThat(awaitEnd(server, bob.auth(), id).get("state").asText()).isIn("STOPPED", "COMPLETED");
+        JsonNode stopped =
+                server.post("/api/jobs/" + id + "/stop", null, bob.auth()).json();
+
+        assertThat(stopped.get("state").asText()).isEqualTo("STOPPED");
+        assertThat(stopped.get("started_at").isNull()).isTrue();
         assertThat(server.post("/api/jobs/" + id + "/stop", null, bob.auth()).status())
                 .isEqualTo(409);
+        server.post("/api/jobs/" + blocker + "/stop", null, bob.auth());
+        awaitEnd(server, bob.auth(), blocker);
     }
 
     @Test
