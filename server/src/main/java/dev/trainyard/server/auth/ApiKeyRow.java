@@ -21,6 +21,11 @@ public record ApiKeyRow(
     }
 
     public boolean usableAt(Instant now) {
+        return usable(revokedAt, expiresAt, now);
+    }
+
+    /** The one rule: a key works until it is revoked or expires. */
+    static boolean usable(Instant revokedAt, Instant expiresAt, Instant now) {
         return revokedAt == null && (expiresAt == null || now.isBefore(expiresAt));
     }
 }

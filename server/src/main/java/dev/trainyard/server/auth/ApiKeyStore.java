@@ -10,6 +10,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** SQL for API keys. */
 @RegisterConstructorMapper(ApiKeyRow.class)
+@RegisterConstructorMapper(ApiKeyCaller.class)
 public interface ApiKeyStore {
     @SqlUpdate("INSERT INTO api_keys (id, user_id, name, prefix, last_four, key_hash, created_at, expires_at) "
             + "VALUES (:id, :userId, :name, :prefix, :lastFour, :keyHash, :createdAt, :expiresAt)")
@@ -17,6 +18,10 @@ public interface ApiKeyStore {
 
     @SqlQuery("SELECT * FROM api_keys WHERE key_hash = :keyHash")
     Optional<ApiKeyRow> findByHash(String keyHash);
+
+    @SqlQuery("SELECT k.id AS key_id, k.expires_at, k.revoked_at, u.id AS user_id, u.username, u.email, u.admin "
+            + "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = :keyHash")
+    Optional<ApiKeyCaller> findCallerByHash(String keyHash);
 
     @SqlQuery("SELECT * FROM api_keys WHERE user_id = :userId AND revoked_at IS NULL "
             + "ORDER BY created_at DESC, id LIMIT :take OFFSET :skip")

@@ -60,13 +60,18 @@ public final class Authenticator implements CallerResolver {
             throw TrainyardException.unauthenticated("the API key is malformed");
         }
         Instant now = clock.instant();
-        ApiKeyRow row = database.read(handle -> handle.attach(ApiKeyStore.class).findByHash(Secrets.sha256(key)))
+        ApiKeyCaller caller = database.read(
+                        handle -> handle.attach(ApiKeyStore.class).findCallerByHash(Secrets.sha256(key)))
                 .filter(candidate -> candidate.usableAt(now))
                 .orElseThrow(() -> TrainyardException.unauthenticated("the API key is unknown, revoked or expired"));
-        UserRow user = database.read(handle -> handle.attach(UserStore.class).findById(row.userId()))
-                .orElseThrow(() -> TrainyardException.unauthenticated("the API key is unknown, revoked or expired"));
-        touch(row.id(), now);
-        return principal(user, Principal.Method.API_KEY, row.id());
+        touch(caller.keyId(), now);
+        return new Principal(
+                caller.userId(),
+                caller.username().toLowerCase(Locale.ROOT),
+                caller.email(),
+                caller.admin(),
+                Principal.Method.API_KEY,
+                caller.keyId());
     }
 
     private Principal byToken(String token) {
@@ -93,7 +98,7 @@ public final class Authenticator implements CallerResolver {
         database.writeVoid(handle -> handle.attach(ApiKeyStore.class).touch(keyId, now));
     }
 
-    static Principal principal(UserRow user, Principal.Method method, String apiKeyId) {
+    private static Principal principal(UserRow user, Principal.Method method, String apiKeyId) {
         return new Principal(
                 user.id(), user.username().toLowerCase(Locale.ROOT), user.email(), user.admin(), method, apiKeyId);
     }

@@ -473,6 +473,25 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void findsAKeysCallerInOneRead() {
+        UserRow ada = insertUser("ada", at(0));
+        ApiKeyRow key = insertKey(ada, "laptop", "hash-1", at(1));
+
+        assertThat(read((Handle handle) -> handle.attach(ApiKeyStore.class).findCallerByHash("hash-1")))
+                .hasValueSatisfying(caller -> {
+                    assertThat(caller.keyId()).isEqualTo(key.id());
+                    assertThat(caller.userId()).isEqualTo(ada.id());
+                    assertThat(caller.username()).isEqualTo("ada");
+                    assertThat(caller.usableAt(at(2))).isTrue();
+                });
+        write((Handle handle) -> handle.attach(ApiKeyStore.class).revoke(key.id(), ada.id(), at(3)));
+        assertThat(read((Handle handle) -> handle.attach(ApiKeyStore.class).findCallerByHash("hash-1")))
+                .hasValueSatisfying(caller -> assertThat(caller.usableAt(at(4))).isFalse());
+        assertThat(read((Handle handle) -> handle.attach(ApiKeyStore.class).findCallerByHash("hash-9")))
+                .isEmpty();
+    }
+
+    @Test
     void touchRecordsWhenAKeyWasLastUsed() {
         UserRow ada = insertUser("ada", at(0));
         ApiKeyRow key = insertKey(ada, "laptop", "hash-1", at(1));
