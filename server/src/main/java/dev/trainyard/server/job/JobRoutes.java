@@ -114,7 +114,7 @@ public final class JobRoutes {
         if (limit < 1 || limit > MAX_LOG_LIMIT) {
             throw TrainyardException.invalid("limit", "must be between 1 and " + MAX_LOG_LIMIT);
         }
-        Path dir = jobs.handleOf(job).map(executor::logDir).orElse(null);
+        Path dir = logDir(job);
         boolean follow = call.query("follow").map(Boolean::parseBoolean).orElse(false);
         if (follow) {
             follow(call, job.id(), dir, offset);
@@ -142,14 +142,9 @@ public final class JobRoutes {
         out.flush();
         long next = offset;
         while (true) {
-            Path current = dir != null
-                    ? dir
-                    : jobs.row(jobId)
-                            .flatMap(jobs::handleOf)
-                            .map(executor::logDir)
-                            .orElse(null);
-            boolean ended =
-                    jobs.row(jobId).map(row -> row.jobState().isTerminal()).orElse(true);
+            JobRow now = jobs.row(jobId).orElse(null);
+            Path current = dir != null ? dir : logDir(now);
+            boolean ended = now == null || now.jobState().isTerminal();
             JobLogs page = logs.read(jobId, current, ended, next, MAX_LOG_LIMIT);
             for (JobLogs.Line line : page.lines()) {
                 out.write(("event: line\nid: " + line.line() + "\ndata: ").getBytes(StandardCharsets.UTF_8));
@@ -175,6 +170,11 @@ public final class JobRoutes {
                 }
             }
         }
+    }
+
+    /** Where a job's output is, or null while it has not started (or no longer exists). */
+    private Path logDir(JobRow job) {
+        return job == null ? null : jobs.handleOf(job).map(executor::logDir).orElse(null);
     }
 
     /** A queued job has no log yet: look again shortly. */
