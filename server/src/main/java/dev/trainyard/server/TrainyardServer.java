@@ -107,6 +107,7 @@ public final class TrainyardServer implements AutoCloseable {
             Inventory inventory = HostInventory.detect(jobsConfig.cpuCores(), jobsConfig.memoryMb(), jobsConfig.gpus());
             LocalExecutor executor = new LocalExecutor(
                     jobsRoot(config.dataDir(), isolateJobs), inventory, isolateJobs, jobsConfig.uidBase());
+            parts.add(executor);
             LOG.info(
                     "jobs run on {}: {} cores, {} MB memory, GPUs {}; each job as its own user: {}",
                     inventory.node(),

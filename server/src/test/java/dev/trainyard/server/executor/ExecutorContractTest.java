@@ -111,7 +111,7 @@ public abstract class ExecutorContractTest {
     }
 
     @AfterEach
-    final void killWhatTheTestLaunched() {
+    final void killWhatTheTestLaunched() throws Exception {
         // Until nothing of the job runs any more, so that nothing writes in the folder being deleted.
         for (ExecutionHandle handle : launched.keySet()) {
             patiently().until(() -> {
@@ -119,6 +119,9 @@ public abstract class ExecutorContractTest {
                 return !(executor.observe(handle) instanceof Observation.Running);
             });
             executor.cleanUp(handle);
+        }
+        if (executor instanceof AutoCloseable closeable) {
+            closeable.close();
         }
     }
 

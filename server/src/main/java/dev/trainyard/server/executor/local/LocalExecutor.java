@@ -15,12 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * job's processes are then its wrapper's process group plus every process whose environment still
  * holds the job's {@value #JOB_TAG}, which catches children that started sessions of their own.
  */
-public final class LocalExecutor implements Executor {
+public final class LocalExecutor implements Executor, AutoCloseable {
     public static final String NAME = "local";
 
     /** Marks every process of a job, through inheritance, with the job's folder. */
@@ -55,6 +57,8 @@ public final class LocalExecutor implements Executor {
     private static final int UID_RANGE = 1_000_000;
     /** In a job's folder: the status its next phase ends with, without running, once a stop was asked. */
     private static final String STOP_REQUEST = "stop_requested";
+    /** In a job's folder until its wrapper has read it: the environment, for the perl launcher. */
+    private static final String ENVIRONMENT = "environment";
 
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -62,6 +66,9 @@ public final class LocalExecutor implements Executor {
     private final Inventory inventory;
     private final boolean isolate;
     private final int uidBase;
+    /** Null when jobs start through the shell wrapper (no perl on this host, or asked for). */
+    private final PerlLauncher launcher;
+
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private final Set<Integer> reservedUids = ConcurrentHashMap.newKeySet();
     private final Map<String, Measured> diskSizes = new ConcurrentHashMap<>();
@@ -75,7 +82,21 @@ public final class LocalExecutor implements Executor {
     private static final Duration SNAPSHOT_REUSE = Duration.ofMillis(200);
     private static final Duration DISK_REUSE = Duration.ofSeconds(5);
 
+    /** How a job's wrapper is started. */
+    public enum Launcher {
+        /** Through the resident perl launcher when this host has perl, else the shell wrapper. */
+        AUTO,
+        /** Through the resident perl launcher; fails to construct without perl. */
+        PERL,
+        /** A shell wrapper per job, started with setsid from this process. */
+        SHELL
+    }
+
     public LocalExecutor(Path jobsRoot, Inventory inventory, boolean isolate, int uidBase) {
+        this(jobsRoot, inventory, isolate, uidBase, Launcher.AUTO);
+    }
+
+    public LocalExecutor(Path jobsRoot, Inventory inventory, boolean isolate, int uidBase, Launcher launcher) {
         this.jobsRoot = jobsRoot;
         this.inventory = inventory;
         this.isolate = isolate;
@@ -86,6 +107,14 @@ public final class LocalExecutor implements Executor {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the jobs folder " + jobsRoot, e);
         }
+        Optional<Path> perl = launcher == Launcher.SHELL ? Optional.empty() : PerlLauncher.find();
+        if (perl.isEmpty() && launcher == Launcher.PERL) {
+            throw new IllegalStateException("the perl job launcher was asked for, but this host has no perl");
+        }
+        if (perl.isEmpty() && launcher == Launcher.AUTO) {
+            LOG.info("no perl on this host: each job starts through its own shell wrapper (fewer job starts a second)");
+        }
+        this.launcher = perl.map(path -> new PerlLauncher(path, jobsRoot)).orElse(null);
         if (isolate) {
             untraversableAncestor(jobsRoot)
                     .ifPresent(folder -> LOG.error(
@@ -135,6 +164,17 @@ public final class LocalExecutor implements Executor {
         Integer uid = isolate ? reserveUid(launch.jobId()) : null;
         try {
             prepareFolder(dir, launch, uid);
+            Map<String, String> environment = environment(dir, launch);
+            if (launcher != null) {
+                writeEnvironment(dir.resolve(ENVIRONMENT), environment);
+                long pid = launcher.start(dir, uid);
+                long startTicks = ProcessTable.read(pid)
+                        .map(ProcessTable.Proc::startTicks)
+                        .orElseGet(() -> find(launch.jobId())
+                                .map(ExecutionHandle::startTicks)
+                                .orElse(-1L));
+                return new ExecutionHandle(NAME, inventory.node(), pid, startTicks, uid, dir.toString());
+            }
             ProcessBuilder builder = new ProcessBuilder(
                             "setsid", "/bin/bash", dir.resolve("wrapper.sh").toString(), dir.toString())
                     .directory(dir.toFile())
@@ -144,16 +184,8 @@ public final class LocalExecutor implements Executor {
                             dir.resolve("stderr.log").toFile()))
                     .redirectInput(
                             ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            Map<String, String> environment = builder.environment();
-            environment.clear();
-            environment.put("PATH", DEFAULT_PATH);
-            environment.put("LANG", "C.UTF-8");
-            environment.put("HOME", dir.resolve("work").toString());
-            environment.put(
-                    "CUDA_VISIBLE_DEVICES",
-                    launch.gpus().stream().map(String::valueOf).collect(Collectors.joining(",")));
-            environment.putAll(launch.environment());
-            environment.put(JOB_TAG, dir.toString());
+            builder.environment().clear();
+            builder.environment().putAll(environment);
             Process process = builder.start();
             children.put(launch.jobId(), process);
             long startTicks = ProcessTable.read(process.pid())
@@ -166,6 +198,39 @@ public final class LocalExecutor implements Executor {
             }
             throw new ExecutorException("the job could not be started: " + e.getMessage(), e);
         }
+    }
+
+    /** What the job's processes see: its own variables and ours, nothing of the server's. */
+    private static Map<String, String> environment(Path dir, Launch launch) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PATH", DEFAULT_PATH);
+        environment.put("LANG", "C.UTF-8");
+        environment.put("HOME", dir.resolve("work").toString());
+        environment.put(
+                "CUDA_VISIBLE_DEVICES",
+                launch.gpus().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        environment.putAll(launch.environment());
+        environment.put(JOB_TAG, dir.toString());
+        return environment;
+    }
+
+    /**
+     * The environment for the perl launcher's wrapper, NUL-separated, readable by root only (it may
+     * hold secrets and the job's token); the wrapper deletes it once read.
+     */
+    private static void writeEnvironment(Path file, Map<String, String> environment) throws IOException {
+        StringBuilder text = new StringBuilder();
+        environment.forEach((name, value) -> {
+            if (name.indexOf('\0') >= 0 || name.indexOf('=') >= 0 || value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("environment variable " + name + " holds a NUL or '='");
+            }
+            text.append(name).append('=').append(value).append('\0');
+        });
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Override
@@ -207,6 +272,12 @@ public final class LocalExecutor implements Executor {
 
     @Override
     public CompletableFuture<Void> onExit(ExecutionHandle handle) {
+        if (launcher != null) {
+            Optional<CompletableFuture<Void>> wrapper = launcher.onExit(handle.pid());
+            if (wrapper.isPresent()) {
+                return wrapper.get();
+            }
+        }
         Process child = children.get(jobIdOf(handle));
         if (child != null && child.pid() == handle.pid()) {
             return child.onExit().thenApply(process -> null);
@@ -309,6 +380,7 @@ public final class LocalExecutor implements Executor {
             }
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
+        Files.writeString(dir.resolve("stdout.log"), banner(launch), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         if (uid != null) {
             Files.setAttribute(work, "unix:uid", uid);
             Files.setAttribute(work, "unix:gid", uid);
@@ -344,12 +416,6 @@ public final class LocalExecutor implements Executor {
                                 : "setpriv --reuid=" + uid + " --regid=" + uid
                                         + " --clear-groups kill -KILL -1 2>/dev/null; ")
                         + "printf '%s %s\\n' \"$1\" \"$2\" > \"$dir/exit_status\"; }",
-                "echo \"[trainyard] job " + launch.jobId() + " runs on host $HOSTNAME with the local executor, "
-                        + "without a container"
-                        + (launch.image() == null
-                                ? ""
-                                : " (image " + quoteForEcho(launch.image()) + " is recorded, not used)")
-                        + "\"",
                 "cd \"$dir/work\" || { record setup 126; exit 126; }",
                 // Each phase starts as the job's user, then looks for a stop that came before it had
                 // a process to signal: signal() writes the request first, so one of the two sees it.
@@ -367,7 +433,15 @@ public final class LocalExecutor implements Executor {
                 "");
     }
 
-    private static String quoteForEcho(String text) {
+    /** The first line of the job's log: where it runs, and that its image is not used here. */
+    private String banner(Launch launch) {
+        return "[trainyard] job " + launch.jobId() + " runs on host " + inventory.node()
+                + " with the local executor, without a container"
+                + (launch.image() == null ? "" : " (image " + printable(launch.image()) + " is recorded, not used)")
+                + "\n";
+    }
+
+    private static String printable(String text) {
         return text.replaceAll("[^A-Za-z0-9._:/@+-]", "_");
     }
 
@@ -500,6 +574,14 @@ public final class LocalExecutor implements Executor {
 
     private static String jobIdOf(ExecutionHandle handle) {
         return Path.of(handle.directory()).getFileName().toString();
+    }
+
+    /** Takes no more jobs; running ones go on, and their wrappers still record how they end. */
+    @Override
+    public void close() {
+        if (launcher != null) {
+            launcher.close();
+        }
     }
 
     private static UserPrincipalLookupService lookup() {

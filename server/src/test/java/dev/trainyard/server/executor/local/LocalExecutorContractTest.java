@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The executor contract on this host with each job as its own user id, as the server runs it when
- * started as root; skipped where this process may not do that.
+ * started as root, with jobs started by the resident perl launcher; skipped where this process may
+ * not do that.
  */
-final class LocalExecutorContractTest extends ExecutorContractTest {
+class LocalExecutorContractTest extends ExecutorContractTest {
     private static final int UID_BASE = 1_500_000;
 
     @Override
@@ -39,7 +40,13 @@ final class LocalExecutorContractTest extends ExecutorContractTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LocalExecutor(workRoot.resolve("jobs"), HostInventory.detect(4, 4096, "none"), true, UID_BASE);
+        return new LocalExecutor(
+                workRoot.resolve("jobs"), HostInventory.detect(4, 4096, "none"), true, UID_BASE, launcher());
+    }
+
+    /** How this suite's executor starts job wrappers. */
+    LocalExecutor.Launcher launcher() {
+        return LocalExecutor.Launcher.PERL;
     }
 
     @Test
