@@ -84,23 +84,37 @@ def pct(values, p):
 
 
 def cpu_snapshot(pid):
-    """CPU seconds so far: (server JVM itself, the server's reaped children, machine busy, machine all).
+    """CPU seconds so far: (server JVM itself, job process machinery, machine busy, machine all).
 
-    The children are the job wrappers and everything they waited for, plus the server's own helper
-    processes (setpriv/kill): the CPU the jobs' process machinery costs outside the JVM.
+    The job process machinery is the server's reaped children (shell wrappers and what they waited
+    for, helper processes such as setpriv/kill) plus its live children with everything they reaped
+    in turn: the resident perl launcher, its job wrappers and the jobs' own processes.
     """
     tick = os.sysconf("SC_CLK_TCK")
     own = children = 0.0
     if pid:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
+        fields = stat_fields(pid)
         own = (int(fields[11]) + int(fields[12])) / tick
         children = (int(fields[13]) + int(fields[14])) / tick
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    child = stat_fields(entry)
+                except OSError:
+                    continue
+                if child[1] == str(pid):
+                    children += sum(int(x) for x in child[11:15]) / tick
     with open("/proc/stat") as f:
         cpu = [int(x) for x in f.readline().split()[1:]]
     idle = cpu[3] + cpu[4]  # idle + iowait
     total = sum(cpu[:8])  # without guest time, which is already in user
     return own, children, (total - idle) / tick, total / tick
+
+
+def stat_fields(pid):
+    """Fields of /proc/PID/stat after the command name: [0] is the state, [1] the parent pid."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
 
 
 def cpu_figures(prefix, before, after, results):

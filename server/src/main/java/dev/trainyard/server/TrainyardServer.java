@@ -8,6 +8,7 @@ import dev.trainyard.server.auth.ApiKeyService;
 import dev.trainyard.server.auth.AuthRoutes;
 import dev.trainyard.server.auth.AuthService;
 import dev.trainyard.server.auth.Authenticator;
+import dev.trainyard.server.auth.JobTokens;
 import dev.trainyard.server.auth.PasswordHasher;
 import dev.trainyard.server.auth.RateLimiter;
 import dev.trainyard.server.auth.Secrets;
@@ -60,7 +61,6 @@ import org.slf4j.LoggerFactory;
 /** The composition root: builds every part of the server from its configuration and starts it. */
 public final class TrainyardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainyardServer.class);
-    private static final java.time.Duration JOB_TOKEN_LIFETIME = java.time.Duration.ofDays(31);
 
     private final ServerConfig config;
     private final Database database;
@@ -117,7 +117,9 @@ public final class TrainyardServer implements AutoCloseable {
                     isolateJobs);
             JobService jobService = new JobService(database, mapper, clock, inventory);
             TokenService tokens = new TokenService(config.dataDir().resolve("keys"), config.tokenTtl(), clock);
-            Authenticator authenticator = new Authenticator(database, tokens, clock, jobService::jobPrincipal);
+            JobTokens jobTokens = new JobTokens(config.dataDir().resolve("keys"));
+            Authenticator authenticator =
+                    new Authenticator(database, tokens, clock, jobService::jobPrincipal, jobTokens);
             RateLimiter authLimiter = new RateLimiter(config.authAttemptsPerMinute(), clock);
             AuthService auth = new AuthService(
                     database, authenticator, tokens, passwords, authLimiter, clock, config.refreshTokenTtl());
@@ -127,13 +129,7 @@ public final class TrainyardServer implements AutoCloseable {
             AtomicReference<String> serverUrl = new AtomicReference<>();
             // A job token dies with its job (checked on every use); its own expiry is only a backstop.
             JobRunner runner = new JobRunner(
-                    jobService,
-                    executor,
-                    jobLogs,
-                    clock,
-                    jobsConfig.stopGrace(),
-                    serverUrl::get,
-                    jobId -> tokens.issueJobToken(jobId, JOB_TOKEN_LIFETIME).token());
+                    jobService, executor, jobLogs, clock, jobsConfig.stopGrace(), serverUrl::get, jobTokens::issue);
             parts.add(runner);
             Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
             parts.add(scheduler);

@@ -28,12 +28,14 @@ public final class Authenticator implements CallerResolver {
     private final Clock clock;
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     private final JobPrincipals jobs;
+    private final JobTokens jobTokens;
 
-    public Authenticator(Database database, TokenService tokens, Clock clock, JobPrincipals jobs) {
+    public Authenticator(Database database, TokenService tokens, Clock clock, JobPrincipals jobs, JobTokens jobTokens) {
         this.database = database;
         this.tokens = tokens;
         this.clock = clock;
         this.jobs = jobs;
+        this.jobTokens = jobTokens;
     }
 
     @Override
@@ -51,7 +53,19 @@ public final class Authenticator implements CallerResolver {
             throw TrainyardException.unauthenticated(
                     "credentials are required: 'Authorization: Bearer <token or API key>' or X-API-KEY");
         }
+        if (credential.startsWith(JobTokens.PREFIX)) {
+            return byJobToken(credential);
+        }
         return credential.startsWith(Secrets.API_KEY_PREFIX) ? byApiKey(credential) : byToken(credential);
+    }
+
+    /** The principal of a job's token while its job has not ended, else 401. */
+    private Principal byJobToken(String token) {
+        String jobId = jobTokens
+                .jobOf(token)
+                .orElseThrow(() -> TrainyardException.unauthenticated("the job token is invalid"));
+        return jobs.forRunningJob(jobId)
+                .orElseThrow(() -> TrainyardException.unauthenticated("the job of this token has ended"));
     }
 
     /** The principal of an API key, or 401 for a malformed, unknown, revoked or expired one. */
@@ -76,12 +90,7 @@ public final class Authenticator implements CallerResolver {
 
     private Principal byToken(String token) {
         JWTClaimsSet claims = tokens.verify(token);
-        Object scope = claims.getClaim(TokenService.SCOPE_CLAIM);
-        if (TokenService.JOB_SCOPE.equals(scope)) {
-            return jobs.forRunningJob(claims.getSubject())
-                    .orElseThrow(() -> TrainyardException.unauthenticated("the job of this token has ended"));
-        }
-        if (!TokenService.USER_SCOPE.equals(scope)) {
+        if (!TokenService.USER_SCOPE.equals(claims.getClaim(TokenService.SCOPE_CLAIM))) {
             throw TrainyardException.unauthenticated("this token cannot be used here");
         }
         UserRow user = database.read(handle -> handle.attach(UserStore.class).findById(claims.getSubject()))

@@ -47,7 +47,6 @@ public final class TokenService {
     public static final String AUDIENCE = "trainyard-api";
     public static final String SCOPE_CLAIM = "scope";
     public static final String USER_SCOPE = "user";
-    public static final String JOB_SCOPE = "job";
 
     private static final int MAX_CACHED_TOKENS = 10_000;
 
@@ -82,14 +81,6 @@ public final class TokenService {
     /** An access token for a user, valid for the configured lifetime. */
     public IssuedToken issueUserToken(String userId) {
         return issue(userId, USER_SCOPE, ttl);
-    }
-
-    /**
-     * A token that lets a job report on itself and nothing else; it also stops working as soon as
-     * the job ends, whatever its {@code exp}.
-     */
-    public IssuedToken issueJobToken(String jobId, Duration lifetime) {
-        return issue(jobId, JOB_SCOPE, lifetime);
     }
 
     public IssuedToken issue(String subject, String scope, Duration lifetime) {

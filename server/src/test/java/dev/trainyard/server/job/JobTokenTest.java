@@ -35,7 +35,7 @@ class JobTokenTest {
                     .findFirst()
                     .orElseThrow()
                     .substring("token=".length());
-            assertThat(token).startsWith("ey");
+            assertThat(token).startsWith("tyj_" + id + ".");
 
             HttpResponse afterEnd = server.get("/api/auth/me", "Authorization", "Bearer " + token);
             assertThat(afterEnd.status()).isEqualTo(401);
