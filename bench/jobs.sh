@@ -8,7 +8,7 @@
 # Knobs (environment):
 #   BENCH_JOBS=1000           short jobs ("true") submitted for the start figures
 #   BENCH_CLIENTS=8           concurrent submitting clients (threads, one keep-alive connection each)
-#   BENCH_WARMUP_JOBS=20      jobs run (and waited for) before the measured batch, not counted
+#   BENCH_WARMUP_JOBS=500     jobs run (and waited for) before the measured batch, not counted
 #   BENCH_PACED_JOBS=100      jobs of the paced part, one client ...
 #   BENCH_PACED_RATE=10       ... submitting this many per second
 #   BENCH_LOG_BYTES=1073741824  bytes the log capture job writes to stdout
@@ -29,7 +29,7 @@ HELPER="$ROOT/bench/jobs_bench.py"
 
 JOBS="${BENCH_JOBS:-1000}"
 CLIENTS="${BENCH_CLIENTS:-8}"
-WARMUP_JOBS="${BENCH_WARMUP_JOBS:-20}"
+WARMUP_JOBS="${BENCH_WARMUP_JOBS:-500}"
 LOG_BYTES="${BENCH_LOG_BYTES:-1073741824}"
 LINE_CHARS="${BENCH_LINE_CHARS:-99}"
 FOLLOW_LINES="${BENCH_FOLLOW_LINES:-200}"

@@ -7,18 +7,25 @@ import dev.trainyard.server.executor.Inventory;
 import dev.trainyard.server.executor.Launch;
 import dev.trainyard.server.executor.Observation;
 import dev.trainyard.server.executor.Usage;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -226,11 +233,7 @@ public final class LocalExecutor implements Executor, AutoCloseable {
             }
             text.append(name).append('=').append(value).append('\0');
         });
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(temporary);
-        Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        writeFile(file, text.toString(), PRIVATE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     @Override
@@ -259,6 +262,11 @@ public final class LocalExecutor implements Executor, AutoCloseable {
 
     /** The status the wrapper recorded; empty when there is none, or it is caught half-written. */
     private static Optional<Observation> recordedStatus(Path status) {
+        // Checked first: asked of every running job on every monitor pass, and a missing file would
+        // cost an exception each time.
+        if (!status.toFile().isFile()) {
+            return Optional.empty();
+        }
         try {
             String[] parts =
                     Files.readString(status, StandardCharsets.UTF_8).trim().split(" ");
@@ -336,7 +344,7 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         if (handle.uid() != null) {
             try {
                 // Nobody but root may enter an ended job's folder, whatever the files inside.
-                Files.setOwner(work, lookup().lookupPrincipalByName("root"));
+                Files.setOwner(work, Root.PRINCIPAL);
                 Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
             } catch (IOException e) {
                 LOG.warn("cannot lock the folder of ended job {}: {}", jobIdOf(handle), e.getMessage());
@@ -366,21 +374,26 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * Writes the job's folder: scripts, logs with the banner, the work folder. Few system calls on
+     * purpose (no exceptions for the expected cases either): every job start pays for each.
+     */
     private void prepareFolder(Path dir, Launch launch, Integer uid) throws IOException {
         Path work = dir.resolve("work");
-        Files.createDirectories(work);
+        makeFolder(dir);
+        makeFolder(work);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        writeScript(dir.resolve("setup.sh"), launch.setupCommand() == null ? "" : launch.setupCommand());
-        writeScript(dir.resolve("run.sh"), launch.runCommand());
-        writeScript(dir.resolve("wrapper.sh"), wrapper(launch, uid));
-        for (String log : List.of("stdout.log", "stderr.log")) {
-            Path file = dir.resolve(log);
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        String setup = launch.setupCommand() == null ? "" : launch.setupCommand();
+        if (!setup.isEmpty()) {
+            writeFile(dir.resolve("setup.sh"), setup, READABLE, StandardOpenOption.TRUNCATE_EXISTING);
         }
-        Files.writeString(dir.resolve("stdout.log"), banner(launch), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        writeFile(dir.resolve("run.sh"), launch.runCommand(), READABLE, StandardOpenOption.TRUNCATE_EXISTING);
+        if (launcher == null) {
+            writeFile(dir.resolve("wrapper.sh"), wrapper(launch, uid), READABLE, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        // The logs are the server's to read (root only); the job writes them through its wrapper.
+        writeFile(dir.resolve("stdout.log"), banner(launch), PRIVATE, StandardOpenOption.APPEND);
+        writeFile(dir.resolve("stderr.log"), "", PRIVATE, StandardOpenOption.APPEND);
         if (uid != null) {
             Files.setAttribute(work, "unix:uid", uid);
             Files.setAttribute(work, "unix:gid", uid);
@@ -443,6 +456,31 @@ public final class LocalExecutor implements Executor, AutoCloseable {
 
     private static String printable(String text) {
         return text.replaceAll("[^A-Za-z0-9._:/@+-]", "_");
+    }
+
+    private static final FileAttribute<Set<PosixFilePermission>> READABLE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private static void makeFolder(Path folder) throws IOException {
+        File file = folder.toFile();
+        if (!file.mkdir() && !file.isDirectory()) {
+            throw new IOException("cannot create the folder " + folder);
+        }
+    }
+
+    /** Writes a file of the job's folder, created with {@code permissions} when it is new. */
+    private static void writeFile(
+            Path file, String content, FileAttribute<Set<PosixFilePermission>> permissions, OpenOption mode)
+            throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(
+                file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode), permissions)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
     }
 
     private static void writeScript(Path file, String content) throws IOException {
@@ -584,7 +622,16 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         }
     }
 
-    private static UserPrincipalLookupService lookup() {
-        return java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService();
+    /** Looked up once: a lookup reads the user database. */
+    private static final class Root {
+        static final UserPrincipal PRINCIPAL = lookupRoot();
+
+        private static UserPrincipal lookupRoot() {
+            try {
+                return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("root");
+            } catch (IOException e) {
+                throw new UncheckedIOException("this host has no user root", e);
+            }
+        }
     }
 }
