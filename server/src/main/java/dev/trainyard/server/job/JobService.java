@@ -27,9 +27,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -268,24 +270,37 @@ public final class JobService {
 
     // ---- transitions driven by the scheduler and the runner -------------------------------------
 
-    /** QUEUED → STARTING with the resources the scheduler assigned; false when the job moved on. */
-    public boolean toStarting(String jobId, String executor, String node, List<Integer> gpus) {
-        boolean changed = database.write(handle -> {
+    /** A queued job the scheduler chose, and the GPUs it assigned. */
+    public record Assignment(String jobId, List<Integer> gpus) {}
+
+    /**
+     * QUEUED → STARTING for every job of one scheduling pass, in one transaction; returns the ids
+     * of the jobs that were still queued (the others moved on, e.g. were stopped).
+     */
+    public Set<String> toStarting(List<Assignment> assignments, String executor, String node) {
+        if (assignments.isEmpty()) {
+            return Set.of();
+        }
+        Instant now = clock.instant();
+        Set<String> changed = database.write(handle -> {
             JobStore store = handle.attach(JobStore.class);
-            String assigned = JobRow.joinGpuIndices(gpus);
-            if (store.markStarting(jobId, executor, node, assigned, "scheduled") == 0) {
-                return false;
+            Set<String> moved = new LinkedHashSet<>();
+            for (Assignment assignment : assignments) {
+                String assigned = JobRow.joinGpuIndices(assignment.gpus());
+                if (store.markStarting(assignment.jobId(), executor, node, assigned, "scheduled") == 1) {
+                    store.insertTransition(
+                            Ids.newId("x"),
+                            assignment.jobId(),
+                            JobState.QUEUED.name(),
+                            JobState.STARTING.name(),
+                            "scheduled",
+                            now);
+                    moved.add(assignment.jobId());
+                }
             }
-            store.insertTransition(
-                    Ids.newId("x"),
-                    jobId,
-                    JobState.QUEUED.name(),
-                    JobState.STARTING.name(),
-                    "scheduled",
-                    clock.instant());
-            return true;
+            return moved;
         });
-        if (changed) {
+        for (String jobId : changed) {
             publish(new JobEvent(jobId, JobState.QUEUED, JobState.STARTING, "scheduled"));
         }
         return changed;

@@ -3,8 +3,11 @@ package dev.trainyard.server.job;
 import dev.trainyard.api.JobState;
 import dev.trainyard.server.executor.Inventory;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -111,14 +114,15 @@ public final class Scheduler implements AutoCloseable {
         }
         Capacity available = free;
         JobRow blocked = null;
+        List<JobService.Assignment> chosen = new ArrayList<>();
+        Map<String, JobRow> chosenRows = new HashMap<>();
         for (JobRow job : queued) {
             Demand demand = Demand.of(job);
             List<Integer> gpus = available.pickGpus(demand);
             if (gpus != null && available.fits(demand)) {
-                if (jobs.toStarting(job.id(), executorName, inventory.node(), gpus)) {
-                    available = available.minus(demand, gpus);
-                    launcher.accept(job.startingOn(executorName, inventory.node(), gpus));
-                }
+                available = available.minus(demand, gpus);
+                chosen.add(new JobService.Assignment(job.id(), gpus));
+                chosenRows.put(job.id(), job);
                 continue;
             }
             String reason;
@@ -133,6 +137,16 @@ public final class Scheduler implements AutoCloseable {
             }
             if (!Objects.equals(reason, job.pendingReason())) {
                 jobs.setPendingReason(job.id(), reason);
+            }
+        }
+        // One transaction for the whole pass: a burst of starts is not a burst of commits. What a
+        // job that moved on meanwhile would have held stays unused until the next pass.
+        Set<String> started = jobs.toStarting(chosen, executorName, inventory.node());
+        for (JobService.Assignment assignment : chosen) {
+            if (started.contains(assignment.jobId())) {
+                launcher.accept(chosenRows
+                        .get(assignment.jobId())
+                        .startingOn(executorName, inventory.node(), assignment.gpus()));
             }
         }
     }
