@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A job as the API shows it: what was asked for, where it runs, and what happened. Environment
- * variables appear by name only.
+ * variables appear by name only. {@code progress} is the percent the job last reported (100 once
+ * it COMPLETED), {@code metrics} its latest GPU utilization and memory use.
  */
 public record Job(
         String id,
@@ -34,6 +35,8 @@ public record Job(
         String executor,
         String node,
         Integer exitCode,
+        Double progress,
+        JobMetrics metrics,
         List<Transition> transitions) {
 
     /** The resources a job asked for. */

@@ -144,6 +144,20 @@ public final class Main {
                 description = "URL jobs use to reach the server (TRAINYARD_PUBLIC_URL); default http://127.0.0.1:PORT.")
         String publicUrl;
 
+        @Option(
+                names = "--metrics-interval",
+                defaultValue = "${env:TRAINYARD_METRICS_INTERVAL:-5s}",
+                description = "How often each running job's cpu, memory, disk and GPU use is sampled"
+                        + " (TRAINYARD_METRICS_INTERVAL, default ${DEFAULT-VALUE}).")
+        String metricsInterval;
+
+        @Option(
+                names = "--metrics-retention",
+                defaultValue = "${env:TRAINYARD_METRICS_RETENTION:-30d}",
+                description =
+                        "How long metric points are kept (TRAINYARD_METRICS_RETENTION, default ${DEFAULT-VALUE}).")
+        String metricsRetention;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = toConfig();
@@ -178,7 +192,9 @@ public final class Main {
                             duration("--stop-grace", stopGrace),
                             jobIsolation,
                             JobsConfig.defaults().uidBase(),
-                            publicUrl));
+                            publicUrl,
+                            duration("--metrics-interval", metricsInterval),
+                            duration("--metrics-retention", metricsRetention)));
         }
 
         private static Duration duration(String option, String text) {

@@ -28,12 +28,14 @@ import dev.trainyard.server.job.JobRoutes;
 import dev.trainyard.server.job.JobRunner;
 import dev.trainyard.server.job.JobService;
 import dev.trainyard.server.job.Scheduler;
+import dev.trainyard.server.job.TelemetryRoutes;
 import dev.trainyard.server.org.OrganizationRoutes;
 import dev.trainyard.server.org.OrganizationService;
 import dev.trainyard.server.project.ProjectArchive;
 import dev.trainyard.server.project.ProjectRoutes;
 import dev.trainyard.server.project.ProjectService;
 import dev.trainyard.server.store.Database;
+import dev.trainyard.server.telemetry.JobTelemetry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -115,7 +117,10 @@ public final class TrainyardServer implements AutoCloseable {
                     inventory.memoryMb(),
                     inventory.gpus(),
                     isolateJobs);
-            JobService jobService = new JobService(database, mapper, clock, inventory);
+            JobTelemetry telemetry = new JobTelemetry(
+                    config.dataDir().resolve("telemetry"), clock, mapper, jobsConfig.metricsRetention());
+            parts.add(telemetry);
+            JobService jobService = new JobService(database, mapper, clock, inventory, telemetry);
             TokenService tokens = new TokenService(config.dataDir().resolve("keys"), config.tokenTtl(), clock);
             JobTokens jobTokens = new JobTokens(config.dataDir().resolve("keys"));
             Authenticator authenticator =
@@ -124,12 +129,20 @@ public final class TrainyardServer implements AutoCloseable {
             AuthService auth = new AuthService(
                     database, authenticator, tokens, passwords, authLimiter, clock, config.refreshTokenTtl());
             PrometheusMeterRegistry meters = meters(parts);
-            JobLogStore jobLogs = new JobLogStore(clock);
+            JobLogStore jobLogs = new JobLogStore(clock, telemetry::onLogLines);
             parts.add(jobLogs);
             AtomicReference<String> serverUrl = new AtomicReference<>();
             // A job token dies with its job (checked on every use); its own expiry is only a backstop.
             JobRunner runner = new JobRunner(
-                    jobService, executor, jobLogs, clock, jobsConfig.stopGrace(), serverUrl::get, jobTokens::issue);
+                    jobService,
+                    executor,
+                    jobLogs,
+                    clock,
+                    jobsConfig.stopGrace(),
+                    serverUrl::get,
+                    jobTokens::issue,
+                    telemetry,
+                    jobsConfig.sampleInterval());
             parts.add(runner);
             Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
             parts.add(scheduler);
@@ -142,6 +155,7 @@ public final class TrainyardServer implements AutoCloseable {
                     new ProjectRoutes(new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
                             .routes());
             routes.addAll(new JobRoutes(jobService, jobLogs, executor, mapper).routes());
+            routes.addAll(new TelemetryRoutes(jobService, telemetry, mapper).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 

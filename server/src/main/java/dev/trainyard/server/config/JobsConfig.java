@@ -13,9 +13,20 @@ import java.time.Duration;
  * @param uidBase first user id of the range given to jobs
  * @param publicUrl the URL jobs use to reach the server ({@code TRAINYARD_URL} inside a job), or
  *     empty for http://127.0.0.1:PORT
+ * @param sampleInterval how often each running job's system metrics (cpu, memory, disk, GPU) are
+ *     sampled
+ * @param metricsRetention how long metric points are kept
  */
 public record JobsConfig(
-        int cpuCores, long memoryMb, String gpus, Duration stopGrace, boolean isolate, int uidBase, String publicUrl) {
+        int cpuCores,
+        long memoryMb,
+        String gpus,
+        Duration stopGrace,
+        boolean isolate,
+        int uidBase,
+        String publicUrl,
+        Duration sampleInterval,
+        Duration metricsRetention) {
 
     public JobsConfig {
         if (cpuCores < 0 || memoryMb < 0) {
@@ -27,19 +38,41 @@ public record JobsConfig(
         if (uidBase < 1000) {
             throw new IllegalArgumentException("the job user id range must start at 1000 or above");
         }
+        if (sampleInterval == null || sampleInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("the metrics sample interval must be at least 100ms");
+        }
+        if (metricsRetention == null || metricsRetention.compareTo(Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("metrics must be kept for at least 1h");
+        }
         gpus = gpus == null ? "" : gpus.trim();
         publicUrl = publicUrl == null ? "" : publicUrl.trim();
     }
 
     public static JobsConfig defaults() {
-        return new JobsConfig(0, 0, "", Duration.ofSeconds(30), true, 1_500_000, "");
+        return new JobsConfig(
+                0, 0, "", Duration.ofSeconds(30), true, 1_500_000, "", Duration.ofSeconds(5), Duration.ofDays(30));
     }
 
     public JobsConfig withCapacity(int cores, long memory, String gpuDeclaration) {
-        return new JobsConfig(cores, memory, gpuDeclaration, stopGrace, isolate, uidBase, publicUrl);
+        return new JobsConfig(
+                cores,
+                memory,
+                gpuDeclaration,
+                stopGrace,
+                isolate,
+                uidBase,
+                publicUrl,
+                sampleInterval,
+                metricsRetention);
     }
 
     public JobsConfig withStopGrace(Duration grace) {
-        return new JobsConfig(cpuCores, memoryMb, gpus, grace, isolate, uidBase, publicUrl);
+        return new JobsConfig(
+                cpuCores, memoryMb, gpus, grace, isolate, uidBase, publicUrl, sampleInterval, metricsRetention);
+    }
+
+    public JobsConfig withSampleInterval(Duration interval) {
+        return new JobsConfig(
+                cpuCores, memoryMb, gpus, stopGrace, isolate, uidBase, publicUrl, interval, metricsRetention);
     }
 }

@@ -36,6 +36,14 @@ public interface Executor {
     /** Resources the job uses now. */
     Usage usage(ExecutionHandle handle);
 
+    /**
+     * What each GPU of this executor is doing now, by index; empty where GPUs cannot be read (none,
+     * declared only, or no {@code nvidia-smi}). One call serves every job of a sampling pass.
+     */
+    default java.util.Map<Integer, GpuUse> gpuUse() {
+        return java.util.Map.of();
+    }
+
     /** Removes what an ended job left behind: processes that outlived it. */
     void cleanUp(ExecutionHandle handle);
 

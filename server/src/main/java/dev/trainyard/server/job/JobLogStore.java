@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +31,22 @@ public final class JobLogStore implements LogCapture, AutoCloseable {
     private final Clock clock;
     private final LogTailer tailer = new LogTailer();
     private final Map<String, LogIndex> live = new ConcurrentHashMap<>();
+    private final BiConsumer<String, List<LogLine>> newLines;
 
     public JobLogStore(Clock clock) {
+        this(clock, (jobId, lines) -> {});
+    }
+
+    /** @param newLines gets every batch of newly indexed lines of a job (for marker lines), quickly */
+    public JobLogStore(Clock clock, BiConsumer<String, List<LogLine>> newLines) {
         this.clock = clock;
+        this.newLines = newLines;
     }
 
     @Override
     public void watch(String jobId, Path dir) {
         try {
-            LogIndex index = LogIndex.open(dir, clock);
+            LogIndex index = LogIndex.open(dir, clock, lines -> newLines.accept(jobId, lines));
             LogIndex previous = live.put(jobId, index);
             if (previous != null) {
                 previous.close();
@@ -54,7 +62,7 @@ public final class JobLogStore implements LogCapture, AutoCloseable {
         LogIndex index = live.get(jobId);
         try {
             if (index == null || !tailer.isTracking(jobId)) {
-                try (LogIndex closed = LogIndex.open(dir, clock)) {
+                try (LogIndex closed = LogIndex.open(dir, clock, lines -> newLines.accept(jobId, lines))) {
                     closed.finish();
                 }
                 return;

@@ -4,13 +4,16 @@ import dev.trainyard.api.JobState;
 import dev.trainyard.server.executor.ExecutionHandle;
 import dev.trainyard.server.executor.Executor;
 import dev.trainyard.server.executor.ExecutorException;
+import dev.trainyard.server.executor.GpuUse;
 import dev.trainyard.server.executor.Launch;
 import dev.trainyard.server.executor.Observation;
 import dev.trainyard.server.executor.Usage;
+import dev.trainyard.server.telemetry.JobTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,16 +48,31 @@ public final class JobRunner implements AutoCloseable {
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("trainyard-job-monitor").daemon().factory());
+    private final JobTelemetry telemetry;
+    private final Duration sampleInterval;
     private volatile Instant lastUsageCheck = Instant.EPOCH;
+    private volatile Instant lastSample = Instant.EPOCH;
 
-    /** A job this runner watches: its handle and limits, and when it must be killed if still alive. */
-    private record Active(ExecutionHandle handle, long memoryMb, long hddSizeMb, Instant expiresAt, Instant killAt) {
+    /**
+     * A job this runner watches: its handle, GPUs and limits, and when it must be killed if still
+     * alive.
+     */
+    private record Active(
+            ExecutionHandle handle,
+            List<Integer> gpus,
+            long memoryMb,
+            long hddSizeMb,
+            Instant expiresAt,
+            Instant killAt) {
         Active withKillAt(Instant when) {
-            return new Active(handle, memoryMb, hddSizeMb, expiresAt, when);
+            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, when);
         }
     }
 
-    /** @param jobTokens makes the token a job reports with ({@code TRAINYARD_JOB_TOKEN}), by job id */
+    /**
+     * @param jobTokens makes the token a job reports with ({@code TRAINYARD_JOB_TOKEN}), by job id
+     * @param telemetry where each running job's system metrics go, every {@code sampleInterval}
+     */
     public JobRunner(
             JobService jobs,
             Executor executor,
@@ -62,7 +80,11 @@ public final class JobRunner implements AutoCloseable {
             Clock clock,
             Duration stopGrace,
             Supplier<String> serverUrl,
-            Function<String, String> jobTokens) {
+            Function<String, String> jobTokens,
+            JobTelemetry telemetry,
+            Duration sampleInterval) {
+        this.telemetry = telemetry;
+        this.sampleInterval = sampleInterval;
         this.jobs = jobs;
         this.executor = executor;
         this.logs = logs;
@@ -124,7 +146,7 @@ public final class JobRunner implements AutoCloseable {
         logs.watch(jobId, executor.logDir(handle));
         // Watched before RUNNING is committed, so a stop that comes in between finds it; an exit
         // seen while the row still says STARTING is left for the monitor's next pass.
-        active.put(jobId, new Active(handle, job.memoryMb(), job.hddSizeMb(), expiresAt, null));
+        active.put(jobId, new Active(handle, job.gpuIndices(), job.memoryMb(), job.hddSizeMb(), expiresAt, null));
         boolean running = jobs.toRunning(jobId, handle, startedAt, expiresAt);
         if (!running) {
             // Stopped while starting: the STOPPING event found no handle yet, so stop it here.
@@ -159,16 +181,22 @@ public final class JobRunner implements AutoCloseable {
         if (checkUsage) {
             lastUsageCheck = now;
         }
+        Map<Integer, GpuUse> gpus = null;
+        if (!now.isBefore(lastSample.plus(sampleInterval)) && !active.isEmpty()) {
+            lastSample = now;
+            gpus = executor.gpuUse();
+        }
         for (Map.Entry<String, Active> entry : active.entrySet()) {
             try {
-                watch(entry.getKey(), entry.getValue(), now, checkUsage);
+                watch(entry.getKey(), entry.getValue(), now, checkUsage, gpus);
             } catch (RuntimeException e) {
                 LOG.error("watching job {} failed", entry.getKey(), e);
             }
         }
     }
 
-    private void watch(String jobId, Active job, Instant now, boolean checkUsage) {
+    /** @param gpus the GPUs' figures when this pass samples system metrics, else null */
+    private void watch(String jobId, Active job, Instant now, boolean checkUsage, Map<Integer, GpuUse> gpus) {
         if (!(executor.observe(job.handle()) instanceof Observation.Running)) {
             settle(jobId);
             return;
@@ -183,13 +211,16 @@ public final class JobRunner implements AutoCloseable {
             jobs.toStopping(jobId, JobState.RUNNING, "expired");
             return;
         }
-        if (checkUsage) {
-            enforceLimits(jobId, job);
+        if (checkUsage || gpus != null) {
+            Usage usage = executor.usage(job.handle());
+            if (gpus != null) {
+                telemetry.recordUsage(jobId, usage, job.gpus(), gpus, now);
+            }
+            enforceLimits(jobId, job, usage);
         }
     }
 
-    private void enforceLimits(String jobId, Active job) {
-        Usage usage = executor.usage(job.handle());
+    private void enforceLimits(String jobId, Active job, Usage usage) {
         String violation = null;
         if (usage.residentBytes() > job.memoryMb() * 1024 * 1024) {
             violation = "out_of_memory";
@@ -232,6 +263,7 @@ public final class JobRunner implements AutoCloseable {
         }
         executor.cleanUp(handle);
         logs.finish(jobId, executor.logDir(handle));
+        telemetry.jobEnded(jobId);
     }
 
     /** How the job ended, in our terms, from what the executor saw and what was asked of it. */
@@ -274,7 +306,10 @@ public final class JobRunner implements AutoCloseable {
             }
             Instant killAt =
                     job.jobState() == JobState.STOPPING ? clock.instant().plus(stopGrace) : null;
-            active.put(job.id(), new Active(handle.get(), job.memoryMb(), job.hddSizeMb(), job.expiresAt(), killAt));
+            active.put(
+                    job.id(),
+                    new Active(
+                            handle.get(), job.gpuIndices(), job.memoryMb(), job.hddSizeMb(), job.expiresAt(), killAt));
             logs.watch(job.id(), executor.logDir(handle.get()));
             if (job.jobState() == JobState.STARTING) {
                 jobs.toRunning(

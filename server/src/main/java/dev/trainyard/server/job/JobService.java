@@ -21,6 +21,7 @@ import dev.trainyard.server.org.Memberships;
 import dev.trainyard.server.project.ProjectRow;
 import dev.trainyard.server.project.ProjectService;
 import dev.trainyard.server.store.Database;
+import dev.trainyard.server.telemetry.JobTelemetry;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
@@ -43,6 +44,7 @@ import org.jdbi.v3.core.Handle;
  * a {@link JobEvent} after commit. Nothing else writes job state.
  */
 public final class JobService {
+    private final JobTelemetry telemetry;
     private static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final Database database;
@@ -51,7 +53,9 @@ public final class JobService {
     private final Inventory inventory;
     private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    public JobService(Database database, ObjectMapper mapper, Clock clock, Inventory inventory) {
+    public JobService(
+            Database database, ObjectMapper mapper, Clock clock, Inventory inventory, JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.database = database;
         this.mapper = mapper;
         this.clock = clock;
@@ -520,6 +524,8 @@ public final class JobService {
                 row.executor(),
                 row.node(),
                 row.exitCode(),
+                telemetry.percent(row.id(), row.jobState()),
+                telemetry.summaryMetrics(row.id()),
                 transitions);
     }
 

@@ -3,6 +3,7 @@ package dev.trainyard.server.executor.local;
 import dev.trainyard.server.executor.ExecutionHandle;
 import dev.trainyard.server.executor.Executor;
 import dev.trainyard.server.executor.ExecutorException;
+import dev.trainyard.server.executor.GpuUse;
 import dev.trainyard.server.executor.Inventory;
 import dev.trainyard.server.executor.Launch;
 import dev.trainyard.server.executor.Observation;
@@ -305,7 +306,23 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         List<ProcessTable.Proc> processes = processesOf(handle, recentSnapshot());
         long resident =
                 processes.stream().mapToLong(ProcessTable.Proc::residentBytes).sum();
-        return new Usage(resident, diskSize(handle), processes.size());
+        long cpuTicks =
+                processes.stream().mapToLong(ProcessTable.Proc::cpuTicks).sum();
+        long read = 0;
+        long written = 0;
+        for (ProcessTable.Proc process : processes) {
+            ProcessTable.Io io = ProcessTable.io(process.pid());
+            read += Math.max(0, io.readBytes());
+            written += Math.max(0, io.writeBytes());
+        }
+        return new Usage(
+                resident, diskSize(handle), processes.size(), cpuTicks / ProcessTable.TICKS_PER_SECOND, read, written);
+    }
+
+    /** From nvidia-smi when this host's GPUs were detected or declared; empty without GPUs. */
+    @Override
+    public Map<Integer, GpuUse> gpuUse() {
+        return inventory.gpus().isEmpty() ? Map.of() : GpuMonitor.read();
     }
 
     /** One /proc scan shared by every job watched in the same pass. */

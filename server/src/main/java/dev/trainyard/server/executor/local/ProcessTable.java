@@ -15,9 +15,28 @@ final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
     private static final long PAGE_SIZE = 4096;
 
-    /** One process, as far as a job needs to know it. */
+    /** Clock ticks a second of CPU time in /proc (USER_HZ: 100 on every Linux architecture in use). */
+    static final double TICKS_PER_SECOND = 100.0;
+
+    /**
+     * One process, as far as a job needs to know it.
+     *
+     * @param cpuTicks CPU time of the process and of the children it has waited for, in clock ticks
+     */
     record Proc(
-            long pid, long parentPid, long processGroup, long session, long startTicks, int uid, long residentBytes) {}
+            long pid,
+            long parentPid,
+            long processGroup,
+            long session,
+            long startTicks,
+            int uid,
+            long residentBytes,
+            long cpuTicks) {}
+
+    /** Bytes a process has read from and written to storage (/proc/PID/io), or -1 each when unknown. */
+    record Io(long readBytes, long writeBytes) {
+        static final Io UNKNOWN = new Io(-1, -1);
+    }
 
     private ProcessTable() {}
 
@@ -51,9 +70,32 @@ final class ProcessTable {
                     Long.parseLong(fields[3]),
                     Long.parseLong(fields[19]),
                     uid,
-                    Long.parseLong(fields[21]) * PAGE_SIZE));
+                    Long.parseLong(fields[21]) * PAGE_SIZE,
+                    Long.parseLong(fields[11])
+                            + Long.parseLong(fields[12])
+                            + Long.parseLong(fields[13])
+                            + Long.parseLong(fields[14])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Storage bytes read and written by {@code pid} (readable for root or the process's own user). */
+    static Io io(long pid) {
+        try {
+            long read = -1;
+            long written = -1;
+            for (String line :
+                    Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("io"))) {
+                if (line.startsWith("read_bytes: ")) {
+                    read = Long.parseLong(line.substring(12).trim());
+                } else if (line.startsWith("write_bytes: ")) {
+                    written = Long.parseLong(line.substring(13).trim());
+                }
+            }
+            return new Io(read, written);
+        } catch (IOException | RuntimeException e) {
+            return Io.UNKNOWN;
         }
     }
 
