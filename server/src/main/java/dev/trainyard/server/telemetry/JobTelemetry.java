@@ -62,6 +62,9 @@ public final class JobTelemetry implements AutoCloseable {
     private final Map<String, ProgressState> progress = new ConcurrentHashMap<>();
     private final Set<String> unsaved = ConcurrentHashMap.newKeySet();
     private final Map<String, CpuReading> lastCpu = new ConcurrentHashMap<>();
+    /** Jobs whose folder exists (made once, not looked up for every batch). */
+    private final Set<String> created = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("trainyard-telemetry").daemon().factory());
 
@@ -262,7 +265,11 @@ public final class JobTelemetry implements AutoCloseable {
     /** Appends points (names and values already checked); points without a time get now. */
     public void appendMetrics(String jobId, List<MetricPoint> points) throws IOException {
         if (!points.isEmpty()) {
-            metrics.append(folder(jobId), points);
+            Path folder = folder(jobId);
+            if (created.add(jobId)) {
+                Files.createDirectories(folder);
+            }
+            metrics.append(folder, points);
         }
     }
 
@@ -378,6 +385,7 @@ public final class JobTelemetry implements AutoCloseable {
     /** The job ended: its progress is saved now, and its CPU baseline dropped. */
     public void jobEnded(String jobId) {
         lastCpu.remove(jobId);
+        created.remove(jobId);
         if (unsaved.contains(jobId)) {
             saveProgressQuietly();
         }
