@@ -83,6 +83,17 @@ public final class OpenApiDocument {
             is at most 500) and answer `{items, total, skip, take}`.
 
             Field names are snake_case; times are RFC 3339 UTC strings.
+
+            ## Reporting from a job
+            Every job gets `TRAINYARD_URL`, `TRAINYARD_JOB_ID` and `TRAINYARD_JOB_TOKEN`. The token works only for `POST /api/jobs/{jobId}/progress` and `POST /api/jobs/{jobId}/metrics` of its own job (403 elsewhere) and answers 401 once the job has ended. Or print marker lines on stdout, which the server reads as the log is written (they stay in the log):
+
+            ```
+            ::trainyard progress step=40 total_steps=100 epoch=2 total_epochs=10 message="warming up"
+            ::trainyard progress percent=42.5
+            ::trainyard metric loss=0.31 accuracy=0.87 step=40 time=2026-11-23T10:00:00Z
+            ```
+
+            A marker starts with `::trainyard ` and a kind, then `key=value` pairs separated by spaces; quote a value with spaces in double quotes (`\\"` and `\\\\` inside). `progress` keys: `percent` (0-100), `step`, `total_steps` (or `total`), `epoch`, `total_epochs` (or `epochs`), `message`; keys left out keep their last value. `metric` keys: `step` and `time` (ISO-8601) apply to the line's points; every other key is a metric name (1-100 of letters, digits, `_ . : -`) with a plain decimal number. A line that breaks any rule is ignored as a whole, never fatal.
             """;
 
     private final List<Route> routes;
