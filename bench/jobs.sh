@@ -116,8 +116,10 @@ main() {
         "$p50" "$(r start_p99_ms)" "$(r start_max_ms)" "$TARGET_START_P50_MS" "$(verdict "$p50" le "$TARGET_START_P50_MS")"
       printf '  of which:          QUEUED->STARTING p50 %s ms, p99 %s ms; STARTING->RUNNING p50 %s ms, p99 %s ms\n' \
         "$(r start_queue_p50_ms)" "$(r start_queue_p99_ms)" "$(r start_launch_p50_ms)" "$(r start_launch_p99_ms)"
-      printf 'job starts:          %s/s  (%s RUNNING between first and last in %s s)  [target >= %s/s: %s]\n' \
-        "$rate" "$(r start_n)" "$(r starts_span_s)" "$TARGET_STARTS_PER_S" "$(verdict "$rate" ge "$TARGET_STARTS_PER_S")"
+      # Jobs cannot start faster than they are submitted: this is the submission rate under the
+      # start load, not the start pipeline's; the burst part measures that (with the target).
+      printf 'starts while submitting: %s/s  (%s RUNNING between first and last in %s s; bounded by the submit rate above)\n' \
+        "$rate" "$(r start_n)" "$(r starts_span_s)"
       printf 'all ended:           %s s after the first submit (first created_at -> last finished_at %s s); %s\n' \
         "$(r all_ended_s)" "$(r all_ended_server_s)" "$(r states)"
       printf '  CPU:               server %s s, job processes %s s; machine %s%% busy\n' \
@@ -133,8 +135,8 @@ main() {
     if has_part burst; then
       local brate
       brate=$(r burst_rate)
-      printf 'burst of starts:     %s/s  (%s queued jobs released at once: RUNNING between first and last in %s s; release->RUNNING first %s ms, p50 %s ms, p99 %s ms, max %s ms)  [target >= %s/s: %s]\n' \
-        "$brate" "$(r burst_n)" "$(r burst_span_s)" "$(r burst_first_ms)" "$(r burst_p50_ms)" "$(r burst_p99_ms)" "$(r burst_max_ms)" \
+      printf 'job starts (burst):  %s/s  (%s queued jobs released at once, all RUNNING %s ms after the release; first and last RUNNING %s s apart; release->RUNNING first %s ms, p50 %s ms, p99 %s ms)  [target >= %s/s: %s]\n' \
+        "$brate" "$(r burst_n)" "$(r burst_max_ms)" "$(r burst_span_s)" "$(r burst_first_ms)" "$(r burst_p50_ms)" "$(r burst_p99_ms)" \
         "$TARGET_STARTS_PER_S" "$(verdict "$brate" ge "$TARGET_STARTS_PER_S")"
       printf '  submitting them:   %s s = %s jobs/s while nothing starts (POST p50 %s ms, p99 %s ms)\n' \
         "$(r burst_submit_wall_s)" "$(r burst_submit_rate)" "$(r burst_post_p50_ms)" "$(r burst_post_p99_ms)"

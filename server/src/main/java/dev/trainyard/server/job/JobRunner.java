@@ -63,9 +63,15 @@ public final class JobRunner implements AutoCloseable {
             long memoryMb,
             long hddSizeMb,
             Instant expiresAt,
-            Instant killAt) {
+            Instant killAt,
+            boolean runningRecorded) {
         Active withKillAt(Instant when) {
-            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, when);
+            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, when, runningRecorded);
+        }
+
+        /** RUNNING is committed and no stop was begun: the row says RUNNING unless a stop is on its way. */
+        Active withRunningRecorded() {
+            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, killAt, true);
         }
     }
 
@@ -146,9 +152,12 @@ public final class JobRunner implements AutoCloseable {
         logs.watch(jobId, executor.logDir(handle));
         // Watched before RUNNING is committed, so a stop that comes in between finds it; an exit
         // seen while the row still says STARTING is left for the monitor's next pass.
-        active.put(jobId, new Active(handle, job.gpuIndices(), job.memoryMb(), job.hddSizeMb(), expiresAt, null));
+        active.put(
+                jobId, new Active(handle, job.gpuIndices(), job.memoryMb(), job.hddSizeMb(), expiresAt, null, false));
         boolean running = jobs.toRunning(jobId, handle, startedAt, expiresAt);
-        if (!running) {
+        if (running) {
+            active.computeIfPresent(jobId, (id, watched) -> watched.withRunningRecorded());
+        } else {
             // Stopped while starting: the STOPPING event found no handle yet, so stop it here.
             jobs.row(jobId).filter(row -> row.jobState() == JobState.STOPPING).ifPresent(row -> beginStop(jobId));
         }
@@ -246,6 +255,15 @@ public final class JobRunner implements AutoCloseable {
         if (observation instanceof Observation.Running) {
             return;
         }
+        if (job.runningRecorded() && job.killAt() == null) {
+            // The common case, without reading the row: the end is compare-and-set from RUNNING, so
+            // a stop that came in meanwhile makes it fail and the row decides below.
+            Outcome outcome = outcome(JobState.RUNNING, null, observation);
+            if (jobs.end(jobId, JobState.RUNNING, outcome.state(), outcome.reason(), outcome.exitCode())) {
+                finish(jobId, job.handle());
+                return;
+            }
+        }
         JobRow row = jobs.row(jobId).orElse(null);
         if (row != null && row.jobState() == JobState.STARTING) {
             return;
@@ -270,11 +288,16 @@ public final class JobRunner implements AutoCloseable {
     record Outcome(JobState state, String reason, Integer exitCode) {}
 
     static Outcome outcome(JobRow row, Observation observation) {
+        return outcome(row.jobState(), row.reason(), observation);
+    }
+
+    /** @param state the job's state now, @param reason the reason of its last transition */
+    static Outcome outcome(JobState state, String reason, Observation observation) {
         Integer exitCode = observation instanceof Observation.Exited exited ? exited.exitCode() : null;
-        if (row.jobState() == JobState.STOPPING) {
-            return "expired".equals(row.reason())
+        if (state == JobState.STOPPING) {
+            return "expired".equals(reason)
                     ? new Outcome(JobState.EXPIRED, "expired", exitCode)
-                    : new Outcome(JobState.STOPPED, row.reason(), exitCode);
+                    : new Outcome(JobState.STOPPED, reason, exitCode);
         }
         return switch (observation) {
             case Observation.Exited exited
@@ -309,7 +332,13 @@ public final class JobRunner implements AutoCloseable {
             active.put(
                     job.id(),
                     new Active(
-                            handle.get(), job.gpuIndices(), job.memoryMb(), job.hddSizeMb(), job.expiresAt(), killAt));
+                            handle.get(),
+                            job.gpuIndices(),
+                            job.memoryMb(),
+                            job.hddSizeMb(),
+                            job.expiresAt(),
+                            killAt,
+                            false));
             logs.watch(job.id(), executor.logDir(handle.get()));
             if (job.jobState() == JobState.STARTING) {
                 jobs.toRunning(

@@ -85,9 +85,9 @@ public final class JobService {
             return earlier.get();
         }
         ProjectRow project = database.read(handle -> {
-            ProjectRow visible = ProjectService.visible(handle, caller, job.projectId());
-            Memberships.requireWriter(handle, visible.organizationId(), caller);
-            return visible;
+            ProjectService.Visible visible = ProjectService.visibleWithRole(handle, caller, job.projectId());
+            Memberships.requireWriter(visible.role());
+            return visible.project();
         });
         JobRow row = newRow(caller, project, job, key, requestHash, clock.instant());
         try {

@@ -26,7 +26,11 @@ public final class Memberships {
 
     /** Requires a role that may write (member or above). */
     public static Role requireWriter(Handle handle, String organizationId, Principal caller) {
-        Role role = roleIn(handle, organizationId, caller);
+        return requireWriter(roleIn(handle, organizationId, caller));
+    }
+
+    /** Requires that {@code role}, already looked up, may write (member or above). */
+    public static Role requireWriter(Role role) {
         if (!role.canWrite()) {
             throw TrainyardException.forbidden("viewers can read but not change this organization's resources");
         }

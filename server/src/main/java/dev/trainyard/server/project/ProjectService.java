@@ -4,6 +4,7 @@ import dev.trainyard.api.ActivityEntry;
 import dev.trainyard.api.CreateProjectRequest;
 import dev.trainyard.api.Page;
 import dev.trainyard.api.Project;
+import dev.trainyard.api.Role;
 import dev.trainyard.api.UpdateProjectRequest;
 import dev.trainyard.server.activity.ActivityLog;
 import dev.trainyard.server.activity.ActivityRow;
@@ -141,6 +142,14 @@ public final class ProjectService {
 
     /** The project, if the caller may see it; 404 otherwise, whether or not it exists. */
     public static ProjectRow visible(Handle handle, Principal caller, String projectId) {
+        return visibleWithRole(handle, caller, projectId).project();
+    }
+
+    /** A project the caller may see, and the caller's role in its organization. */
+    public record Visible(ProjectRow project, Role role) {}
+
+    /** The project and the caller's role in it (one membership lookup); 404 when not visible. */
+    public static Visible visibleWithRole(Handle handle, Principal caller, String projectId) {
         if (!Ids.looksLike("p", projectId)) {
             throw TrainyardException.notFound("project", projectId);
         }
@@ -148,11 +157,10 @@ public final class ProjectService {
                 .findById(projectId)
                 .orElseThrow(() -> TrainyardException.notFound("project", projectId));
         try {
-            Memberships.roleIn(handle, project.organizationId(), caller);
+            return new Visible(project, Memberships.roleIn(handle, project.organizationId(), caller));
         } catch (TrainyardException notMember) {
             throw TrainyardException.notFound("project", projectId);
         }
-        return project;
     }
 
     private static String changes(ProjectRow before, String name, String description) {
