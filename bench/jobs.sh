@@ -112,8 +112,9 @@ main() {
       printf 'submit:              %s jobs from %s clients in %s s = %s jobs/s  (POST p50 %s ms, p99 %s ms)\n' \
         "$(r submit_jobs)" "$(r submit_threads)" "$(r submit_wall_s)" "$(r submit_rate)" \
         "$(r submit_post_p50_ms)" "$(r submit_post_p99_ms)"
-      printf 'submit->RUNNING:     p50 %s ms, p99 %s ms, max %s ms  [target p50 <= %s ms: %s]\n' \
-        "$p50" "$(r start_p99_ms)" "$(r start_max_ms)" "$TARGET_START_P50_MS" "$(verdict "$p50" le "$TARGET_START_P50_MS")"
+      # The latency target is for free capacity (the paced part); here the 2 cores are saturated.
+      printf 'submit->RUNNING:     p50 %s ms, p99 %s ms, max %s ms  (saturated: every core busy; the target is checked by the paced part)\n' \
+        "$p50" "$(r start_p99_ms)" "$(r start_max_ms)"
       printf '  of which:          QUEUED->STARTING p50 %s ms, p99 %s ms; STARTING->RUNNING p50 %s ms, p99 %s ms\n' \
         "$(r start_queue_p50_ms)" "$(r start_queue_p99_ms)" "$(r start_launch_p50_ms)" "$(r start_launch_p99_ms)"
       # Jobs cannot start faster than they are submitted: this is the submission rate under the
