@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A job submission, in the hosted GPU clouds' shape. Only {@code project} and {@code run_command}
  * are required; {@code expires} takes "90s", "30m", "4h", "2d" or ISO-8601 ("PT4H") and limits the
- * run time; {@code env_vars} values are secrets that the API never shows again.
+ * run time; {@code env_vars} values are secrets that the API never shows again; {@code max_cost}
+ * (credits) stops the job with reason {@code budget_reached} once its own cost reaches it.
  */
 public record CreateJobRequest(
         String name,
@@ -24,4 +25,5 @@ public record CreateJobRequest(
         Map<String, String> envVars,
         String expires,
         Integer priority,
-        List<String> tags) {}
+        List<String> tags,
+        BigDecimal maxCost) {}

@@ -7,7 +7,10 @@ import java.util.List;
 /**
  * A job as the API shows it: what was asked for, where it runs, and what happened. Environment
  * variables appear by name only. {@code progress} is the percent the job last reported (100 once
- * it COMPLETED), {@code metrics} its latest GPU utilization and memory use.
+ * it COMPLETED), {@code metrics} its latest GPU utilization and memory use. Costs are in credits:
+ * {@code cost_per_hour} is fixed at submit, {@code total_cost} is what the run has cost so far (what
+ * was billed, once the job ended), {@code projected_cost} is the cost at the end the progress ETA
+ * points to (while running, when known).
  */
 public record Job(
         String id,
@@ -37,6 +40,11 @@ public record Job(
         Integer exitCode,
         Double progress,
         JobMetrics metrics,
+        BigDecimal costPerHour,
+        BigDecimal totalCost,
+        BigDecimal gpuHours,
+        BigDecimal projectedCost,
+        BigDecimal maxCost,
         List<Transition> transitions) {
 
     /** The resources a job asked for. */

@@ -1,9 +1,11 @@
 package dev.trainyard.server;
 
 import dev.trainyard.server.common.Durations;
+import dev.trainyard.server.config.CreditsConfig;
 import dev.trainyard.server.config.DatabaseConfig;
 import dev.trainyard.server.config.JobsConfig;
 import dev.trainyard.server.config.ServerConfig;
+import dev.trainyard.server.credit.Money;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -158,6 +160,27 @@ public final class Main {
                         "How long metric points are kept (TRAINYARD_METRICS_RETENTION, default ${DEFAULT-VALUE}).")
         String metricsRetention;
 
+        @Option(
+                names = "--welcome-credits",
+                defaultValue = "${env:TRAINYARD_WELCOME_CREDITS:-1000}",
+                description =
+                        "Credits a new organization's account opens with (TRAINYARD_WELCOME_CREDITS, default ${DEFAULT-VALUE}).")
+        java.math.BigDecimal welcomeCredits;
+
+        @Option(
+                names = "--metering-period",
+                defaultValue = "${env:TRAINYARD_METERING_PERIOD:-60s}",
+                description =
+                        "How often running jobs are billed (TRAINYARD_METERING_PERIOD, default ${DEFAULT-VALUE}).")
+        String meteringPeriod;
+
+        @Option(
+                names = "--prices",
+                defaultValue = "${env:TRAINYARD_PRICES:-}",
+                description =
+                        "A JSON price list replacing the shipped one (TRAINYARD_PRICES); see GET /api/credits/prices.")
+        String prices;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = toConfig();
@@ -194,7 +217,19 @@ public final class Main {
                             JobsConfig.defaults().uidBase(),
                             publicUrl,
                             duration("--metrics-interval", metricsInterval),
-                            duration("--metrics-retention", metricsRetention)));
+                            duration("--metrics-retention", metricsRetention)),
+                    new CreditsConfig(
+                            welcomeMicros(welcomeCredits),
+                            duration("--metering-period", meteringPeriod),
+                            prices == null || prices.isBlank() ? null : Path.of(prices.trim())));
+        }
+
+        private static long welcomeMicros(java.math.BigDecimal credits) {
+            try {
+                return Money.micros(credits);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("--welcome-credits: at most 6 decimal places");
+            }
         }
 
         private static Duration duration(String option, String text) {

@@ -13,8 +13,14 @@ import dev.trainyard.server.auth.PasswordHasher;
 import dev.trainyard.server.auth.RateLimiter;
 import dev.trainyard.server.auth.Secrets;
 import dev.trainyard.server.auth.TokenService;
+import dev.trainyard.server.config.CreditsConfig;
 import dev.trainyard.server.config.JobsConfig;
 import dev.trainyard.server.config.ServerConfig;
+import dev.trainyard.server.credit.CreditPolicy;
+import dev.trainyard.server.credit.CreditRoutes;
+import dev.trainyard.server.credit.CreditService;
+import dev.trainyard.server.credit.Ledger;
+import dev.trainyard.server.credit.PriceList;
 import dev.trainyard.server.executor.Inventory;
 import dev.trainyard.server.executor.local.HostInventory;
 import dev.trainyard.server.executor.local.LocalExecutor;
@@ -27,6 +33,7 @@ import dev.trainyard.server.job.JobLogStore;
 import dev.trainyard.server.job.JobRoutes;
 import dev.trainyard.server.job.JobRunner;
 import dev.trainyard.server.job.JobService;
+import dev.trainyard.server.job.Metering;
 import dev.trainyard.server.job.Scheduler;
 import dev.trainyard.server.job.TelemetryRoutes;
 import dev.trainyard.server.org.OrganizationRoutes;
@@ -120,7 +127,11 @@ public final class TrainyardServer implements AutoCloseable {
             JobTelemetry telemetry = new JobTelemetry(
                     config.dataDir().resolve("telemetry"), clock, mapper, jobsConfig.metricsRetention());
             parts.add(telemetry);
-            JobService jobService = new JobService(database, mapper, clock, inventory, telemetry);
+            CreditPolicy credits = new CreditPolicy(
+                    new Ledger(config.credits().welcomeMicros()),
+                    prices(config.credits(), mapper),
+                    config.credits().meteringPeriod());
+            JobService jobService = new JobService(database, mapper, clock, inventory, telemetry, credits);
             TokenService tokens = new TokenService(config.dataDir().resolve("keys"), config.tokenTtl(), clock);
             JobTokens jobTokens = new JobTokens(config.dataDir().resolve("keys"));
             Authenticator authenticator =
@@ -146,6 +157,8 @@ public final class TrainyardServer implements AutoCloseable {
             parts.add(runner);
             Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
             parts.add(scheduler);
+            Metering metering = new Metering(database, jobService, credits, clock);
+            parts.add(metering);
 
             List<Route> routes = new ArrayList<>();
             routes.addAll(new AuthRoutes(auth, new ApiKeyService(database, clock)).routes());
@@ -156,6 +169,7 @@ public final class TrainyardServer implements AutoCloseable {
                             .routes());
             routes.addAll(new JobRoutes(jobService, jobLogs, executor, mapper).routes());
             routes.addAll(new TelemetryRoutes(jobService, telemetry, mapper).routes());
+            routes.addAll(new CreditRoutes(new CreditService(database, credits, clock)).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
@@ -171,6 +185,7 @@ public final class TrainyardServer implements AutoCloseable {
             serverUrl.set(
                     jobsConfig.publicUrl().isEmpty() ? "http://127.0.0.1:" + http.port() : jobsConfig.publicUrl());
             runner.start();
+            metering.start();
             scheduler.start();
             LOG.info(
                     "Trainyard listens on http://{}:{} (started in {} ms, JVM up {} ms)",
@@ -256,6 +271,19 @@ public final class TrainyardServer implements AutoCloseable {
         closeAll(parts);
         database.close();
         LOG.info("Trainyard stopped");
+    }
+
+    /** The shipped price list, or the administrator's file. */
+    private static PriceList prices(CreditsConfig credits, ObjectMapper mapper) {
+        if (credits.pricesFile() == null) {
+            return PriceList.defaults();
+        }
+        try {
+            return PriceList.read(credits.pricesFile(), mapper);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "cannot read the price list " + credits.pricesFile() + ": " + e.getMessage(), e);
+        }
     }
 
     private static void closeAll(List<AutoCloseable> parts) {

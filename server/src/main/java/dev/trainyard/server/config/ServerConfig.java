@@ -17,12 +17,14 @@ public record ServerConfig(
         Duration refreshTokenTtl,
         int authAttemptsPerMinute,
         long maxRequestBytes,
-        JobsConfig jobs) {
+        JobsConfig jobs,
+        CreditsConfig credits) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(jobs, "jobs");
+        Objects.requireNonNull(credits, "credits");
         dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
@@ -48,7 +50,8 @@ public record ServerConfig(
                 Duration.ofDays(30),
                 60,
                 1024 * 1024,
-                JobsConfig.defaults());
+                JobsConfig.defaults(),
+                CreditsConfig.defaults());
     }
 
     public ServerConfig withPort(int newPort) {
@@ -61,7 +64,8 @@ public record ServerConfig(
                 refreshTokenTtl,
                 authAttemptsPerMinute,
                 maxRequestBytes,
-                jobs);
+                jobs,
+                credits);
     }
 
     public ServerConfig withHost(String newHost) {
@@ -74,7 +78,8 @@ public record ServerConfig(
                 refreshTokenTtl,
                 authAttemptsPerMinute,
                 maxRequestBytes,
-                jobs);
+                jobs,
+                credits);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
@@ -87,7 +92,8 @@ public record ServerConfig(
                 refreshTokenTtl,
                 authAttemptsPerMinute,
                 maxRequestBytes,
-                jobs);
+                jobs,
+                credits);
     }
 
     public ServerConfig withTokenTtl(Duration newTokenTtl) {
@@ -100,12 +106,13 @@ public record ServerConfig(
                 refreshTokenTtl,
                 authAttemptsPerMinute,
                 maxRequestBytes,
-                jobs);
+                jobs,
+                credits);
     }
 
     public ServerConfig withAuthAttemptsPerMinute(int attempts) {
         return new ServerConfig(
-                host, port, dataDir, database, tokenTtl, refreshTokenTtl, attempts, maxRequestBytes, jobs);
+                host, port, dataDir, database, tokenTtl, refreshTokenTtl, attempts, maxRequestBytes, jobs, credits);
     }
 
     public ServerConfig withJobs(JobsConfig newJobs) {
@@ -118,7 +125,22 @@ public record ServerConfig(
                 refreshTokenTtl,
                 authAttemptsPerMinute,
                 maxRequestBytes,
-                newJobs);
+                newJobs,
+                credits);
+    }
+
+    public ServerConfig withCredits(CreditsConfig newCredits) {
+        return new ServerConfig(
+                host,
+                port,
+                dataDir,
+                database,
+                tokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                jobs,
+                newCredits);
     }
 
     /** The configuration as it may be logged: the database password masked. */

@@ -42,7 +42,8 @@ final class JobRequests {
             String expires,
             Duration expiresAfter,
             int priority,
-            List<String> tags) {}
+            List<String> tags,
+            Long maxCostMicros) {}
 
     static Validated validate(CreateJobRequest request) {
         List<FieldError> errors = new ArrayList<>();
@@ -90,6 +91,7 @@ final class JobRequests {
         Duration expiresAfter = expires(errors, request.expires());
         Map<String, String> envVars = environment(errors, request.envVars());
         List<String> tags = tags(errors, request.tags());
+        Long maxCost = maxCost(errors, request.maxCost());
         if (!errors.isEmpty()) {
             throw TrainyardException.invalid(errors);
         }
@@ -109,7 +111,25 @@ final class JobRequests {
                 request.expires() == null ? null : request.expires().trim(),
                 expiresAfter,
                 priority,
-                tags);
+                tags,
+                maxCost);
+    }
+
+    /** A budget in micro-credits: positive, at most six decimal places. */
+    private static Long maxCost(List<FieldError> errors, java.math.BigDecimal credits) {
+        if (credits == null) {
+            return null;
+        }
+        try {
+            long micros = dev.trainyard.server.credit.Money.micros(credits);
+            if (micros <= 0) {
+                errors.add(new FieldError("max_cost", "must be more than 0 credits"));
+            }
+            return micros;
+        } catch (ArithmeticException e) {
+            errors.add(new FieldError("max_cost", "must have at most 6 decimal places and fit the ledger"));
+            return null;
+        }
     }
 
     private static int range(List<FieldError> errors, String field, Integer value, int fallback, int min, int max) {

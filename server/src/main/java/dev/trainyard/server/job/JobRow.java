@@ -40,7 +40,13 @@ public record JobRow(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        long version) {
+        long version,
+        long costPerHour,
+        Long maxCost,
+        long held,
+        long billed,
+        Instant billedUntil,
+        int billingSettled) {
 
     /** This row as it is once the scheduler moved it to STARTING with these resources. */
     public JobRow startingOn(String executorName, String onNode, java.util.List<Integer> gpuIndices) {
@@ -81,7 +87,13 @@ public record JobRow(
                 createdAt,
                 startedAt,
                 finishedAt,
-                version + 1);
+                version + 1,
+                costPerHour,
+                maxCost,
+                held,
+                billed,
+                billedUntil,
+                billingSettled);
     }
 
     /** The GPU indices assigned to the job (stored as "0,1"); empty when none. */

@@ -63,16 +63,29 @@ public final class JobRunner implements AutoCloseable {
             long memoryMb,
             long hddSizeMb,
             Instant expiresAt,
+            Instant budgetAt,
             Instant killAt,
             boolean runningRecorded) {
         Active withKillAt(Instant when) {
-            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, when, runningRecorded);
+            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, budgetAt, when, runningRecorded);
         }
 
         /** RUNNING is committed and no stop was begun: the row says RUNNING unless a stop is on its way. */
         Active withRunningRecorded() {
-            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, killAt, true);
+            return new Active(handle, gpus, memoryMb, hddSizeMb, expiresAt, budgetAt, killAt, true);
         }
+    }
+
+    /** When a job with a max_cost has cost that much (run time at its cost per hour); null without one. */
+    static Instant budgetAt(JobRow job, Instant startedAt) {
+        if (job.maxCost() == null || job.costPerHour() <= 0 || startedAt == null) {
+            return null;
+        }
+        long millis = java.math.BigDecimal.valueOf(job.maxCost())
+                .multiply(java.math.BigDecimal.valueOf(3_600_000L))
+                .divide(java.math.BigDecimal.valueOf(job.costPerHour()), 0, java.math.RoundingMode.CEILING)
+                .longValue();
+        return startedAt.plusMillis(millis);
     }
 
     /**
@@ -153,7 +166,16 @@ public final class JobRunner implements AutoCloseable {
         // Watched before RUNNING is committed, so a stop that comes in between finds it; an exit
         // seen while the row still says STARTING is left for the monitor's next pass.
         active.put(
-                jobId, new Active(handle, job.gpuIndices(), job.memoryMb(), job.hddSizeMb(), expiresAt, null, false));
+                jobId,
+                new Active(
+                        handle,
+                        job.gpuIndices(),
+                        job.memoryMb(),
+                        job.hddSizeMb(),
+                        expiresAt,
+                        budgetAt(job, startedAt),
+                        null,
+                        false));
         boolean running = jobs.toRunning(jobId, handle, startedAt, expiresAt);
         if (running) {
             active.computeIfPresent(jobId, (id, watched) -> watched.withRunningRecorded());
@@ -218,6 +240,10 @@ public final class JobRunner implements AutoCloseable {
         }
         if (job.expiresAt() != null && !now.isBefore(job.expiresAt())) {
             jobs.toStopping(jobId, JobState.RUNNING, "expired");
+            return;
+        }
+        if (job.budgetAt() != null && !now.isBefore(job.budgetAt())) {
+            jobs.toStopping(jobId, JobState.RUNNING, "budget_reached");
             return;
         }
         if (checkUsage || gpus != null) {
@@ -337,6 +363,7 @@ public final class JobRunner implements AutoCloseable {
                             job.memoryMb(),
                             job.hddSizeMb(),
                             job.expiresAt(),
+                            budgetAt(job, job.startedAt() != null ? job.startedAt() : clock.instant()),
                             killAt,
                             false));
             logs.watch(job.id(), executor.logDir(handle.get()));

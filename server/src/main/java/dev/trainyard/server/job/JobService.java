@@ -15,6 +15,8 @@ import dev.trainyard.server.common.Ids;
 import dev.trainyard.server.common.PageRequest;
 import dev.trainyard.server.common.Principal;
 import dev.trainyard.server.common.TrainyardException;
+import dev.trainyard.server.credit.CreditPolicy;
+import dev.trainyard.server.credit.Money;
 import dev.trainyard.server.executor.ExecutionHandle;
 import dev.trainyard.server.executor.Inventory;
 import dev.trainyard.server.org.Memberships;
@@ -45,6 +47,7 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JobService {
     private final JobTelemetry telemetry;
+    private final CreditPolicy credits;
     private static final int MAX_IDEMPOTENCY_KEY = 200;
 
     private final Database database;
@@ -54,8 +57,14 @@ public final class JobService {
     private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
 
     public JobService(
-            Database database, ObjectMapper mapper, Clock clock, Inventory inventory, JobTelemetry telemetry) {
+            Database database,
+            ObjectMapper mapper,
+            Clock clock,
+            Inventory inventory,
+            JobTelemetry telemetry,
+            CreditPolicy credits) {
         this.telemetry = telemetry;
+        this.credits = credits;
         this.database = database;
         this.mapper = mapper;
         this.clock = clock;
@@ -91,7 +100,11 @@ public final class JobService {
         });
         JobRow row = newRow(caller, project, job, key, requestHash, clock.instant());
         try {
-            database.writeVoid(handle -> insert(handle, row, job.tags()));
+            database.writeVoid(handle -> {
+                // Held in the same transaction as the job is created: a 402 creates nothing.
+                credits.ledger().hold(handle, row.organizationId(), row.held(), row.createdAt());
+                insert(handle, row, job.tags());
+            });
         } catch (RuntimeException e) {
             if (key == null || !Database.isUniqueViolation(e)) {
                 throw e;
@@ -112,6 +125,7 @@ public final class JobService {
             String key,
             String requestHash,
             Instant now) {
+        long costPerHour = credits.costPerHour(job.gpuType(), job.gpus(), job.cpuCores(), job.memoryMb());
         return new JobRow(
                 Ids.newId("j"),
                 project.organizationId(),
@@ -147,6 +161,12 @@ public final class JobService {
                 requestHash,
                 now,
                 null,
+                null,
+                0,
+                costPerHour,
+                job.maxCostMicros(),
+                credits.periodCost(costPerHour),
+                0,
                 null,
                 0);
     }
@@ -526,7 +546,41 @@ public final class JobService {
                 row.exitCode(),
                 telemetry.percent(row.id(), row.jobState()),
                 telemetry.summaryMetrics(row.id()),
+                Money.credits(row.costPerHour()),
+                Money.credits(costSoFar(row)),
+                gpuHours(row),
+                projectedCost(row),
+                row.maxCost() == null ? null : Money.credits(row.maxCost()),
                 transitions);
+    }
+
+    /** Milliseconds the job has run: from its start to its end, or to now while it runs. */
+    long runMillis(JobRow row) {
+        if (row.startedAt() == null) {
+            return 0;
+        }
+        Instant end = row.finishedAt() != null ? row.finishedAt() : clock.instant();
+        return Math.max(0, end.toEpochMilli() - row.startedAt().toEpochMilli());
+    }
+
+    /** What was billed once the job is settled, else the cost of its run so far (same rounding). */
+    private long costSoFar(JobRow row) {
+        return row.billingSettled() == 1 ? row.billed() : Money.costOf(row.costPerHour(), runMillis(row));
+    }
+
+    private java.math.BigDecimal gpuHours(JobRow row) {
+        return java.math.BigDecimal.valueOf((long) row.gpus() * runMillis(row))
+                .divide(java.math.BigDecimal.valueOf(3_600_000L), 4, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros();
+    }
+
+    /** While running: the cost at the end the progress ETA points to; null when there is no ETA. */
+    private java.math.BigDecimal projectedCost(JobRow row) {
+        if (row.jobState() != JobState.RUNNING) {
+            return null;
+        }
+        Long eta = telemetry.progressView(row.id(), row.jobState()).etaSeconds();
+        return eta == null ? null : Money.credits(Money.costOf(row.costPerHour(), runMillis(row) + eta * 1000));
     }
 
     private String json(Object value) {

@@ -27,10 +27,12 @@ public interface JobStore {
 
     @SqlUpdate("INSERT INTO jobs (id, organization_id, project_id, owner_id, name, description, state, reason, "
             + "pending_reason, priority, gpu_type, gpus, cpu_cores, memory_mb, hdd_size_mb, image, setup_command, "
-            + "run_command, env_vars, tags, expires, expires_after_ms, idempotency_key, request_hash, created_at) "
+            + "run_command, env_vars, tags, expires, expires_after_ms, idempotency_key, request_hash, created_at, "
+            + "cost_per_hour, max_cost, held) "
             + "VALUES (:id, :organizationId, :projectId, :ownerId, :name, :description, :state, :reason, "
             + ":pendingReason, :priority, :gpuType, :gpus, :cpuCores, :memoryMb, :hddSizeMb, :image, :setupCommand, "
-            + ":runCommand, :envVars, :tags, :expires, :expiresAfterMs, :idempotencyKey, :requestHash, :createdAt)")
+            + ":runCommand, :envVars, :tags, :expires, :expiresAfterMs, :idempotencyKey, :requestHash, :createdAt, "
+            + ":costPerHour, :maxCost, :held)")
     void insert(@BindMethods JobRow job);
 
     @SqlBatch("INSERT INTO job_tags (job_id, tag) VALUES (:jobId, :tag)")
@@ -84,4 +86,15 @@ public interface JobStore {
     @SqlQuery("SELECT job_id, from_state, to_state, reason, at FROM job_transitions WHERE job_id = :jobId "
             + "ORDER BY at, id")
     List<TransitionRow> transitions(String jobId);
+
+    /** Records a bill: compare-and-set on what was billed before, so no period is billed twice. */
+    @SqlUpdate("UPDATE jobs SET billed = :billed, billed_until = :until WHERE id = :id AND billed = :before "
+            + "AND billing_settled = 0")
+    int markBilled(String id, long before, long billed, java.time.Instant until);
+
+    @SqlUpdate("UPDATE jobs SET billing_settled = 1, held = 0 WHERE id = :id AND billing_settled = 0")
+    int markSettled(String id);
+
+    @SqlQuery(SELECT + "WHERE j.billing_settled = 0 AND j.state IN (<states>) ORDER BY j.created_at, j.id")
+    List<JobRow> unsettledIn(@BindList("states") List<String> states);
 }
