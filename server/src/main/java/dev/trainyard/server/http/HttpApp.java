@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * problem+json answer. The only place that knows HTTP.
  */
 public final class HttpApp {
+    private static final int ACCEPT_QUEUE = 1024;
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
     public static final String PROBLEM_JSON = "application/problem+json";
 
@@ -63,6 +67,18 @@ public final class HttpApp {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequestBytes;
             config.http.prefer405over404 = true;
+            // A burst of new connections (a client submitting hundreds of jobs at once) must queue,
+            // not be refused: Java's default accept backlog is 50.
+            config.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector connector : server.getConnectors()) {
+                        if (connector instanceof ServerConnector serverConnector) {
+                            serverConnector.setAcceptQueueSize(ACCEPT_QUEUE);
+                        }
+                    }
+                }
+            }));
             config.jsonMapper(new JavalinJackson(mapper, true));
             config.events.handlerAdded(info -> onHandlerAdded.accept(info.getHttpMethod() + " " + info.getPath()));
 
