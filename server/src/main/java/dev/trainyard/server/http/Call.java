@@ -119,6 +119,23 @@ public final class Call {
         return context;
     }
 
+    /**
+     * Starts a server-sent events answer (200, {@code text/event-stream}, no caching or proxy
+     * buffering) with a first {@code comment} line, flushed so the client sees it at once.
+     */
+    public java.io.OutputStream eventStream(String comment) throws IOException {
+        jakarta.servlet.http.HttpServletResponse response = context.res();
+        response.setStatus(200);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        java.io.OutputStream out = response.getOutputStream();
+        out.write((": " + comment + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.flush();
+        return out;
+    }
+
     /** A message about bad JSON that names the field and never the server's Java types. */
     private static TrainyardException describe(IOException e) {
         if (e instanceof UnrecognizedPropertyException unknown) {

@@ -8,7 +8,6 @@ import dev.trainyard.server.common.TrainyardException;
 import dev.trainyard.server.executor.Executor;
 import dev.trainyard.server.http.Call;
 import dev.trainyard.server.http.Route;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -131,15 +130,7 @@ public final class JobRoutes {
 
     /** Server-sent events: every line from {@code offset} on, then an end event once the job ended. */
     private void follow(Call call, String jobId, Path dir, long offset) throws Exception {
-        HttpServletResponse response = call.context().res();
-        response.setStatus(200);
-        response.setContentType("text/event-stream");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        OutputStream out = response.getOutputStream();
-        out.write(": following job logs\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        OutputStream out = call.eventStream("following job logs");
         long next = offset;
         while (true) {
             JobRow now = jobs.row(jobId).orElse(null);

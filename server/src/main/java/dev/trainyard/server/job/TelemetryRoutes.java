@@ -15,7 +15,6 @@ import dev.trainyard.server.telemetry.JobTelemetry;
 import dev.trainyard.server.telemetry.MetricPoint;
 import dev.trainyard.server.telemetry.MetricSeriesStore;
 import dev.trainyard.server.telemetry.ProgressRules;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -217,15 +216,7 @@ public final class TelemetryRoutes {
 
     /** Server-sent events: every point in append order (from since, if given), then 'end' once the job ended. */
     private void follow(Call call, String jobId, String name, Path folder, Instant since) throws Exception {
-        HttpServletResponse response = call.context().res();
-        response.setStatus(200);
-        response.setContentType("text/event-stream");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        OutputStream out = response.getOutputStream();
-        out.write((": following metric " + name + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        OutputStream out = call.eventStream("following metric " + name);
         MetricSeriesStore store = telemetry.metrics();
         long next = 0;
         while (true) {
