@@ -8,7 +8,9 @@ import java.util.Map;
  * A job submission, in the hosted GPU clouds' shape. Only {@code project} and {@code run_command}
  * are required; {@code expires} takes "90s", "30m", "4h", "2d" or ISO-8601 ("PT4H") and limits the
  * run time; {@code env_vars} values are secrets that the API never shows again; {@code max_cost}
- * (credits) stops the job with reason {@code budget_reached} once its own cost reaches it.
+ * (credits) stops the job with reason {@code budget_reached} once its own cost reaches it;
+ * {@code datasets} (ids of the organization's datasets) are readable inside the job at the paths in
+ * {@code TRAINYARD_DATASET_<NAME>}.
  */
 public record CreateJobRequest(
         String name,
@@ -26,4 +28,5 @@ public record CreateJobRequest(
         String expires,
         Integer priority,
         List<String> tags,
-        BigDecimal maxCost) {}
+        BigDecimal maxCost,
+        List<String> datasets) {}

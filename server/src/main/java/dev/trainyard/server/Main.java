@@ -181,6 +181,12 @@ public final class Main {
                         "A JSON price list replacing the shipped one (TRAINYARD_PRICES); see GET /api/credits/prices.")
         String prices;
 
+        @Option(
+                names = "--max-dataset-bytes",
+                defaultValue = "${env:TRAINYARD_MAX_DATASET_BYTES:-10737418240}",
+                description = "Largest dataset upload (TRAINYARD_MAX_DATASET_BYTES, default ${DEFAULT-VALUE}, 10 GiB).")
+        long maxDatasetBytes;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = toConfig();
@@ -221,7 +227,8 @@ public final class Main {
                     new CreditsConfig(
                             welcomeMicros(welcomeCredits),
                             duration("--metering-period", meteringPeriod),
-                            prices == null || prices.isBlank() ? null : Path.of(prices.trim())));
+                            prices == null || prices.isBlank() ? null : Path.of(prices.trim())),
+                    maxDatasetBytes);
         }
 
         private static long welcomeMicros(java.math.BigDecimal credits) {

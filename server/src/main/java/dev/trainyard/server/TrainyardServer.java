@@ -13,6 +13,7 @@ import dev.trainyard.server.auth.PasswordHasher;
 import dev.trainyard.server.auth.RateLimiter;
 import dev.trainyard.server.auth.Secrets;
 import dev.trainyard.server.auth.TokenService;
+import dev.trainyard.server.blob.BlobStore;
 import dev.trainyard.server.config.CreditsConfig;
 import dev.trainyard.server.config.JobsConfig;
 import dev.trainyard.server.config.ServerConfig;
@@ -21,7 +22,10 @@ import dev.trainyard.server.credit.CreditRoutes;
 import dev.trainyard.server.credit.CreditService;
 import dev.trainyard.server.credit.Ledger;
 import dev.trainyard.server.credit.PriceList;
+import dev.trainyard.server.dataset.DatasetRoutes;
+import dev.trainyard.server.dataset.DatasetService;
 import dev.trainyard.server.executor.Inventory;
+import dev.trainyard.server.executor.Launch;
 import dev.trainyard.server.executor.local.HostInventory;
 import dev.trainyard.server.executor.local.LocalExecutor;
 import dev.trainyard.server.http.DocsRoutes;
@@ -143,6 +147,12 @@ public final class TrainyardServer implements AutoCloseable {
             JobLogStore jobLogs = new JobLogStore(clock, telemetry::onLogLines);
             parts.add(jobLogs);
             AtomicReference<String> serverUrl = new AtomicReference<>();
+            DatasetService datasets = new DatasetService(
+                    database,
+                    new BlobStore(config.dataDir().resolve("blobs")),
+                    mapper,
+                    clock,
+                    config.maxDatasetBytes());
             // A job token dies with its job (checked on every use); its own expiry is only a backstop.
             JobRunner runner = new JobRunner(
                     jobService,
@@ -153,7 +163,8 @@ public final class TrainyardServer implements AutoCloseable {
                     serverUrl::get,
                     jobTokens::issue,
                     telemetry,
-                    jobsConfig.sampleInterval());
+                    jobsConfig.sampleInterval(),
+                    jobId -> jobInputs(datasets.usedBy(jobId)));
             parts.add(runner);
             Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
             parts.add(scheduler);
@@ -170,6 +181,7 @@ public final class TrainyardServer implements AutoCloseable {
             routes.addAll(new JobRoutes(jobService, jobLogs, executor, mapper).routes());
             routes.addAll(new TelemetryRoutes(jobService, telemetry, mapper).routes());
             routes.addAll(new CreditRoutes(new CreditService(database, credits, clock)).routes());
+            routes.addAll(new DatasetRoutes(datasets).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
@@ -271,6 +283,29 @@ public final class TrainyardServer implements AutoCloseable {
         closeAll(parts);
         database.close();
         LOG.info("Trainyard stopped");
+    }
+
+    /**
+     * A job's datasets as files for the executor: a plain file name from the dataset's name (the
+     * version added when a job reads two of one name) and {@code TRAINYARD_DATASET_<NAME>}.
+     */
+    static List<Launch.Input> jobInputs(List<DatasetService.Content> datasets) {
+        List<Launch.Input> inputs = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (DatasetService.Content content : datasets) {
+            String file = DatasetRoutes.fileName(content.dataset());
+            if (!names.add(file)) {
+                file = "v" + content.dataset().version() + "-" + file;
+                names.add(file);
+            }
+            String variable = "TRAINYARD_DATASET_"
+                    + content.dataset()
+                            .name()
+                            .toUpperCase(java.util.Locale.ROOT)
+                            .replaceAll("[^A-Z0-9]", "_");
+            inputs.add(new Launch.Input(file, content.path(), variable));
+        }
+        return inputs;
     }
 
     /** The shipped price list, or the administrator's file. */

@@ -18,7 +18,8 @@ public record ServerConfig(
         int authAttemptsPerMinute,
         long maxRequestBytes,
         JobsConfig jobs,
-        CreditsConfig credits) {
+        CreditsConfig credits,
+        long maxDatasetBytes) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -33,6 +34,9 @@ public record ServerConfig(
         requirePositive("refresh token TTL", refreshTokenTtl);
         if (authAttemptsPerMinute < 1) {
             throw new IllegalArgumentException("auth attempts per minute must be at least 1");
+        }
+        if (maxDatasetBytes < 1) {
+            throw new IllegalArgumentException("the dataset size limit must be at least 1 byte");
         }
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
@@ -51,7 +55,8 @@ public record ServerConfig(
                 60,
                 1024 * 1024,
                 JobsConfig.defaults(),
-                CreditsConfig.defaults());
+                CreditsConfig.defaults(),
+                10L * 1024 * 1024 * 1024);
     }
 
     public ServerConfig withPort(int newPort) {
@@ -65,7 +70,8 @@ public record ServerConfig(
                 authAttemptsPerMinute,
                 maxRequestBytes,
                 jobs,
-                credits);
+                credits,
+                maxDatasetBytes);
     }
 
     public ServerConfig withHost(String newHost) {
@@ -79,7 +85,8 @@ public record ServerConfig(
                 authAttemptsPerMinute,
                 maxRequestBytes,
                 jobs,
-                credits);
+                credits,
+                maxDatasetBytes);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
@@ -93,7 +100,8 @@ public record ServerConfig(
                 authAttemptsPerMinute,
                 maxRequestBytes,
                 jobs,
-                credits);
+                credits,
+                maxDatasetBytes);
     }
 
     public ServerConfig withTokenTtl(Duration newTokenTtl) {
@@ -107,12 +115,23 @@ public record ServerConfig(
                 authAttemptsPerMinute,
                 maxRequestBytes,
                 jobs,
-                credits);
+                credits,
+                maxDatasetBytes);
     }
 
     public ServerConfig withAuthAttemptsPerMinute(int attempts) {
         return new ServerConfig(
-                host, port, dataDir, database, tokenTtl, refreshTokenTtl, attempts, maxRequestBytes, jobs, credits);
+                host,
+                port,
+                dataDir,
+                database,
+                tokenTtl,
+                refreshTokenTtl,
+                attempts,
+                maxRequestBytes,
+                jobs,
+                credits,
+                maxDatasetBytes);
     }
 
     public ServerConfig withJobs(JobsConfig newJobs) {
@@ -126,7 +145,23 @@ public record ServerConfig(
                 authAttemptsPerMinute,
                 maxRequestBytes,
                 newJobs,
-                credits);
+                credits,
+                maxDatasetBytes);
+    }
+
+    public ServerConfig withMaxDatasetBytes(long bytes) {
+        return new ServerConfig(
+                host,
+                port,
+                dataDir,
+                database,
+                tokenTtl,
+                refreshTokenTtl,
+                authAttemptsPerMinute,
+                maxRequestBytes,
+                jobs,
+                credits,
+                bytes);
     }
 
     public ServerConfig withCredits(CreditsConfig newCredits) {
@@ -140,7 +175,8 @@ public record ServerConfig(
                 authAttemptsPerMinute,
                 maxRequestBytes,
                 jobs,
-                newCredits);
+                newCredits,
+                maxDatasetBytes);
     }
 
     /** The configuration as it may be logged: the database password masked. */

@@ -269,6 +269,7 @@ public final class OpenApiDocument {
             case 409 -> "It conflicts with the current state, for example a name that is already taken.";
             case 413 -> "The request body is larger than the server accepts.";
             case 415 -> "The request body is not JSON.";
+            case 416 -> "The byte range asked for lies outside the file (`Content-Range` says its size).";
             case 429 -> "Too many attempts: wait the number of seconds in `Retry-After`.";
             case 500 -> "The server failed to answer; quote `request_id` when reporting it.";
             case 503 -> "The server cannot answer now, for example because its database does not answer.";

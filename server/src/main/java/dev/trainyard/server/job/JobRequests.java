@@ -43,7 +43,8 @@ final class JobRequests {
             Duration expiresAfter,
             int priority,
             List<String> tags,
-            Long maxCostMicros) {}
+            Long maxCostMicros,
+            List<String> datasets) {}
 
     static Validated validate(CreateJobRequest request) {
         List<FieldError> errors = new ArrayList<>();
@@ -92,6 +93,7 @@ final class JobRequests {
         Map<String, String> envVars = environment(errors, request.envVars());
         List<String> tags = tags(errors, request.tags());
         Long maxCost = maxCost(errors, request.maxCost());
+        List<String> datasets = datasets(errors, request.datasets());
         if (!errors.isEmpty()) {
             throw TrainyardException.invalid(errors);
         }
@@ -112,7 +114,28 @@ final class JobRequests {
                 expiresAfter,
                 priority,
                 tags,
-                maxCost);
+                maxCost,
+                datasets);
+    }
+
+    /** Dataset ids: at most 20, no repeats (whether they exist is checked against the project). */
+    private static List<String> datasets(List<FieldError> errors, List<String> ids) {
+        if (ids == null) {
+            return List.of();
+        }
+        if (ids.size() > 20) {
+            errors.add(new FieldError("datasets", "at most 20 datasets a job"));
+            return List.of();
+        }
+        List<String> distinct = new ArrayList<>();
+        for (String id : ids) {
+            if (id == null || id.isBlank()) {
+                errors.add(new FieldError("datasets", "holds an empty id"));
+            } else if (!distinct.contains(id.strip())) {
+                distinct.add(id.strip());
+            }
+        }
+        return List.copyOf(distinct);
     }
 
     /** A budget in micro-credits: positive, at most six decimal places. */

@@ -49,6 +49,7 @@ public final class JobRunner implements AutoCloseable {
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("trainyard-job-monitor").daemon().factory());
     private final JobTelemetry telemetry;
+    private final Function<String, List<Launch.Input>> inputs;
     private final Duration sampleInterval;
     private volatile Instant lastUsageCheck = Instant.EPOCH;
     private volatile Instant lastSample = Instant.EPOCH;
@@ -101,7 +102,9 @@ public final class JobRunner implements AutoCloseable {
             Supplier<String> serverUrl,
             Function<String, String> jobTokens,
             JobTelemetry telemetry,
-            Duration sampleInterval) {
+            Duration sampleInterval,
+            Function<String, List<Launch.Input>> inputs) {
+        this.inputs = inputs;
         this.telemetry = telemetry;
         this.sampleInterval = sampleInterval;
         this.jobs = jobs;
@@ -154,7 +157,8 @@ public final class JobRunner implements AutoCloseable {
                     environment,
                     job.gpuIndices(),
                     job.cpuCores(),
-                    job.memoryMb()));
+                    job.memoryMb(),
+                    inputs.apply(jobId)));
         } catch (ExecutorException e) {
             LOG.warn("job {} could not start: {}", jobId, e.getMessage());
             jobs.end(jobId, JobState.STARTING, JobState.FAILED, "launch_failed", null);
@@ -264,8 +268,10 @@ public final class JobRunner implements AutoCloseable {
         }
         if (violation != null) {
             LOG.info("job {} exceeded its limit ({}): killing it", jobId, violation);
+            // Recorded before the kill: the exit the kill causes must not be settled as the reason.
+            boolean recorded = jobs.end(jobId, JobState.RUNNING, JobState.FAILED, violation, null);
             executor.kill(job.handle());
-            if (jobs.end(jobId, JobState.RUNNING, JobState.FAILED, violation, null)) {
+            if (recorded) {
                 finish(jobId, job.handle());
             }
         }

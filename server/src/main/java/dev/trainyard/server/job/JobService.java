@@ -17,6 +17,8 @@ import dev.trainyard.server.common.Principal;
 import dev.trainyard.server.common.TrainyardException;
 import dev.trainyard.server.credit.CreditPolicy;
 import dev.trainyard.server.credit.Money;
+import dev.trainyard.server.dataset.DatasetService;
+import dev.trainyard.server.dataset.DatasetStore;
 import dev.trainyard.server.executor.ExecutionHandle;
 import dev.trainyard.server.executor.Inventory;
 import dev.trainyard.server.org.Memberships;
@@ -96,6 +98,7 @@ public final class JobService {
         ProjectRow project = database.read(handle -> {
             ProjectService.Visible visible = ProjectService.visibleWithRole(handle, caller, job.projectId());
             Memberships.requireWriter(visible.role());
+            DatasetService.requireUsable(handle, visible.project().organizationId(), job.datasets());
             return visible.project();
         });
         JobRow row = newRow(caller, project, job, key, requestHash, clock.instant());
@@ -104,6 +107,9 @@ public final class JobService {
                 // Held in the same transaction as the job is created: a 402 creates nothing.
                 credits.ledger().hold(handle, row.organizationId(), row.held(), row.createdAt());
                 insert(handle, row, job.tags());
+                if (!job.datasets().isEmpty()) {
+                    handle.attach(DatasetStore.class).useInJob(row.id(), job.datasets());
+                }
             });
         } catch (RuntimeException e) {
             if (key == null || !Database.isUniqueViolation(e)) {

@@ -67,6 +67,8 @@ public final class LocalExecutor implements Executor, AutoCloseable {
     private static final String STOP_REQUEST = "stop_requested";
     /** In a job's folder until its wrapper has read it: the environment, for the perl launcher. */
     private static final String ENVIRONMENT = "environment";
+    /** In a job's working folder: its datasets. */
+    private static final String INPUTS = "datasets";
 
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -208,6 +210,31 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * Puts the job's input files in {@code work/datasets/}: a folder owned by root inside the job's
+     * own (0700) working folder, so only the job can reach them and it cannot swap them. A hard
+     * link when the store is on the same file system (no copy; the stored file is read-only),
+     * else a copy, read-only.
+     */
+    private static void placeInputs(Path work, Launch launch) throws IOException {
+        if (launch.inputs().isEmpty()) {
+            return;
+        }
+        Path folder = work.resolve(INPUTS);
+        makeFolder(folder);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (Launch.Input input : launch.inputs()) {
+            Path target = folder.resolve(input.fileName());
+            Files.deleteIfExists(target);
+            try {
+                Files.createLink(target, input.source());
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(input.source(), target);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r--r--r--"));
+            }
+        }
+    }
+
     /** What the job's processes see: its own variables and ours, nothing of the server's. */
     private static Map<String, String> environment(Path dir, Launch launch) {
         Map<String, String> environment = new LinkedHashMap<>();
@@ -218,6 +245,15 @@ public final class LocalExecutor implements Executor, AutoCloseable {
                 "CUDA_VISIBLE_DEVICES",
                 launch.gpus().stream().map(String::valueOf).collect(Collectors.joining(",")));
         environment.putAll(launch.environment());
+        if (!launch.inputs().isEmpty()) {
+            Path inputs = dir.resolve("work").resolve(INPUTS);
+            environment.put("TRAINYARD_DATASETS_DIR", inputs.toString());
+            for (Launch.Input input : launch.inputs()) {
+                environment.put(
+                        input.environmentName(),
+                        inputs.resolve(input.fileName()).toString());
+            }
+        }
         environment.put(JOB_TAG, dir.toString());
         return environment;
     }
@@ -411,6 +447,7 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         // The logs are the server's to read (root only); the job writes them through its wrapper.
         writeFile(dir.resolve("stdout.log"), banner(launch), PRIVATE, StandardOpenOption.APPEND);
         writeFile(dir.resolve("stderr.log"), "", PRIVATE, StandardOpenOption.APPEND);
+        placeInputs(work, launch);
         if (uid != null) {
             Files.setAttribute(work, "unix:uid", uid);
             Files.setAttribute(work, "unix:gid", uid);
@@ -606,10 +643,17 @@ public final class LocalExecutor implements Executor, AutoCloseable {
         }
     }
 
+    /** Bytes of the files in a working folder, not counting the job's datasets (not its to pay for). */
     private static long folderSize(Path folder) {
         long[] total = {0};
+        Path inputs = folder.resolve(INPUTS);
         try {
             Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                    return dir.equals(inputs) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                     total[0] += attributes.size();

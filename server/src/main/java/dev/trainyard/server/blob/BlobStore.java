@@ -1,0 +1,122 @@
+package dev.trainyard.server.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Files stored by content: {@code BLOBS/sha256/<first two>/<sha256>}, each written to a temporary
+ * file while it is hashed and counted, forced to disk, and renamed into place only once complete,
+ * so an interrupted or refused write leaves nothing behind. Blobs are never changed in place; the
+ * same content stored twice is one file. Readable by the server only (the folder is 0700); a job
+ * gets a dataset through a link in its own folder.
+ */
+public final class BlobStore {
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int BUFFER = 1 << 20;
+
+    private final Path root;
+    private final Path temporary;
+
+    /** A stored blob: its SHA-256, size, and what the caller's scanner made of the bytes. */
+    public record Stored<T>(String sha256, long sizeBytes, Path path, T scanned) {}
+
+    /** Looks at the bytes as they stream past (e.g. to count CSV rows); called with each chunk. */
+    public interface Scanner<T> {
+        void accept(byte[] bytes, int length);
+
+        T result();
+    }
+
+    /** Thrown when the content is larger than allowed; nothing was kept. */
+    public static final class TooLargeException extends IOException {
+        public TooLargeException(long limit) {
+            super("larger than " + limit + " bytes");
+        }
+    }
+
+    public BlobStore(Path root) {
+        this.root = root;
+        this.temporary = root.resolve("tmp");
+        try {
+            Files.createDirectories(temporary);
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+            // Left over by a crash mid-write: never referenced, so safe to remove.
+            try (var stale = Files.list(temporary)) {
+                for (Path file : stale.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the blob store " + root, e);
+        }
+    }
+
+    /** Stores everything {@code in} gives, up to {@code maxBytes}; the scanner sees every byte. */
+    public <T> Stored<T> put(InputStream in, long maxBytes, Scanner<T> scanner) throws IOException {
+        Path partial = temporary.resolve(UUID.randomUUID() + ".part");
+        MessageDigest digest = sha256();
+        long size = 0;
+        try {
+            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW)) {
+                byte[] buffer = new byte[BUFFER];
+                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    size += read;
+                    if (size > maxBytes) {
+                        throw new TooLargeException(maxBytes);
+                    }
+                    digest.update(buffer, 0, read);
+                    scanner.accept(buffer, read);
+                    out.write(buffer, 0, read);
+                }
+            }
+            try (var channel = java.nio.channels.FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            String hash = HexFormat.of().formatHex(digest.digest());
+            Path target = path(hash);
+            Files.createDirectories(target.getParent());
+            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("r--r--r--"));
+            if (Files.exists(target)) {
+                Files.delete(partial);
+            } else {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return new Stored<>(hash, size, target, scanner.result());
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Where a blob is; the hash must be a SHA-256 in lower-case hex. */
+    public Path path(String sha256) {
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a SHA-256: " + sha256);
+        }
+        return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
+    }
+
+    /** Removes a blob nothing refers to any more. */
+    public void delete(String sha256) throws IOException {
+        Files.deleteIfExists(path(sha256));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}

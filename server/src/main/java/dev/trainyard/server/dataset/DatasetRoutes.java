@@ -1,0 +1,155 @@
+package dev.trainyard.server.dataset;
+
+import dev.trainyard.api.Dataset;
+import dev.trainyard.server.common.ErrorCode;
+import dev.trainyard.server.common.TrainyardException;
+import dev.trainyard.server.http.Call;
+import dev.trainyard.server.http.Route;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A project's datasets: upload (streamed), list, get, download (with ranges), delete. */
+public final class DatasetRoutes {
+    private static final String TAG = "Datasets";
+    private static final String BASE = "/api/projects/{projectId}/datasets";
+
+    private final DatasetService datasets;
+
+    public DatasetRoutes(DatasetService datasets) {
+        this.datasets = datasets;
+    }
+
+    public List<Route> routes() {
+        List<Route> routes = new ArrayList<>();
+        routes.add(Route.post(BASE)
+                .tag(TAG)
+                .summary("Upload a dataset: the request body is the file, streamed (CSV first-class)")
+                .description("Send the file's bytes as the body (any content type, e.g. text/csv or "
+                        + "application/octet-stream) with ?name=. The name is a label, never a path; uploading a "
+                        + "name again makes its next version. CSV (by format=csv, a .csv name or text/csv) gets its "
+                        + "header as columns and its data rows counted. The bytes are checksummed (SHA-256) and "
+                        + "kept only once complete: an interrupted upload leaves nothing. Larger than the server's "
+                        + "dataset limit: 413.")
+                .query("name", String.class, "The dataset's name (required).")
+                .query("format", String.class, "csv or binary (default: from the name or content type).")
+                .returns(201, Dataset.class)
+                .errors(400, 403, 404, 413)
+                .handle(call -> call.json(
+                        201,
+                        datasets.upload(
+                                call.principal(),
+                                call.path("projectId"),
+                                call.query("name").orElse(null),
+                                call.query("format").orElse(null),
+                                call.context().contentType(),
+                                call.context().bodyInputStream()))));
+        routes.add(Route.get(BASE)
+                .tag(TAG)
+                .summary("List a project's datasets, every version, by name")
+                .paged()
+                .returns(200, Route.pageOf(Dataset.class))
+                .errors(404)
+                .handle(call -> call.ok(datasets.list(call.principal(), call.path("projectId"), call.page()))));
+        routes.add(Route.get(BASE + "/{datasetId}")
+                .tag(TAG)
+                .summary("Get a dataset version")
+                .returns(200, Dataset.class)
+                .errors(404)
+                .handle(call ->
+                        call.ok(datasets.get(call.principal(), call.path("projectId"), call.path("datasetId")))));
+        routes.add(Route.get(BASE + "/{datasetId}/download")
+                .tag(TAG)
+                .summary("Download a dataset version's bytes (Content-Length; Range requests answer 206)")
+                .returns(200, byte[].class, "application/octet-stream")
+                .errors(404, 416)
+                .handle(call -> {
+                    DatasetService.Content content =
+                            datasets.content(call.principal(), call.path("projectId"), call.path("datasetId"));
+                    Dataset dataset = content.dataset();
+                    call.context()
+                            .header("Content-Disposition", "attachment; filename=\"" + fileName(dataset) + "\"")
+                            .header("ETag", "\"" + dataset.sha256() + "\"");
+                    send(
+                            call,
+                            content.path(),
+                            dataset.sizeBytes(),
+                            dataset.format().equals("csv") ? "text/csv" : "application/octet-stream");
+                }));
+        routes.add(Route.delete(BASE + "/{datasetId}")
+                .tag(TAG)
+                .summary("Delete a dataset version (409 while an unfinished job reads it)")
+                .returns(204, null)
+                .errors(403, 404, 409)
+                .handle(call -> {
+                    datasets.delete(call.principal(), call.path("projectId"), call.path("datasetId"));
+                    call.noContent();
+                }));
+        return routes;
+    }
+
+    /** A safe download file name from the label: letters, digits, '.', '_' and '-' only. */
+    public static String fileName(Dataset dataset) {
+        String base = dataset.name().replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^\\.+", "_");
+        return base.isEmpty() ? dataset.id() : base;
+    }
+
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+    /**
+     * The file, or the one byte range asked for ({@code Range: bytes=a-b}, {@code a-} or {@code -n}):
+     * 206 with {@code Content-Range}; a range past the end is 416; several ranges get the whole file.
+     */
+    private static void send(Call call, Path file, long size, String contentType) throws IOException {
+        var ctx = call.context();
+        ctx.header("Accept-Ranges", "bytes").contentType(contentType);
+        long start = 0;
+        long end = size - 1;
+        String range = ctx.header("Range");
+        Matcher asked = range == null ? null : RANGE.matcher(range.strip());
+        if (asked != null
+                && asked.matches()
+                && !(asked.group(1).isEmpty() && asked.group(2).isEmpty())) {
+            try {
+                if (asked.group(1).isEmpty()) {
+                    start = Math.max(0, size - Long.parseLong(asked.group(2)));
+                } else {
+                    start = Long.parseLong(asked.group(1));
+                    end = asked.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(asked.group(2)));
+                }
+            } catch (NumberFormatException e) {
+                start = size; // beyond any file: answered 416 below
+            }
+            if (start >= size || start > end) {
+                ctx.header("Content-Range", "bytes */" + size);
+                throw TrainyardException.of(
+                        ErrorCode.RANGE_NOT_SATISFIABLE, "the range " + range + " lies outside the " + size + " bytes");
+            }
+            ctx.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        } else {
+            ctx.status(200);
+        }
+        long length = end - start + 1;
+        ctx.res().setContentLengthLong(length);
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(start);
+            OutputStream out = ctx.outputStream();
+            byte[] buffer = new byte[1 << 16];
+            long left = length;
+            while (left > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (read < 0) {
+                    break;
+                }
+                out.write(buffer, 0, read);
+                left -= read;
+            }
+        }
+    }
+}
