@@ -271,7 +271,12 @@ public final class DatasetService {
     record CsvShape(byte[] header, long rows) {}
 
     /** Keeps the first line and counts line ends as the bytes stream past. */
-    private static final class CsvScanner implements BlobStore.Scanner<CsvShape> {
+    static final class CsvScanner implements BlobStore.Scanner<CsvShape> {
+        private static final java.lang.invoke.VarHandle LONGS =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+        private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+        private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
+
         private final ByteArrayOutputStream header = new ByteArrayOutputStream();
         private boolean headerDone;
         private long lineEnds;
@@ -279,18 +284,40 @@ public final class DatasetService {
 
         @Override
         public void accept(byte[] bytes, int length) {
-            for (int i = 0; i < length; i++) {
-                byte b = bytes[i];
+            int i = 0;
+            while (!headerDone && i < length) {
+                byte b = bytes[i++];
                 if (b == '\n') {
                     lineEnds++;
                     headerDone = true;
-                } else if (!headerDone && header.size() < MAX_HEADER_BYTES && b != '\r') {
+                } else if (header.size() < MAX_HEADER_BYTES && b != '\r') {
                     header.write(b);
                 }
             }
+            lineEnds += countNewlines(bytes, i, length);
             if (length > 0) {
                 last = bytes[length - 1];
             }
+        }
+
+        /**
+         * Line ends in {@code bytes[from, to)}, eight bytes at a time: for each long, the high bit of
+         * every byte that equals '\n' (and only those) is set by the zero-byte test below.
+         */
+        static long countNewlines(byte[] bytes, int from, int to) {
+            long count = 0;
+            int i = from;
+            for (; i + 8 <= to; i += 8) {
+                long y = (long) LONGS.get(bytes, i) ^ NEWLINES;
+                long zeroHighBits = ~(((y & LOW_SEVEN) + LOW_SEVEN) | y | LOW_SEVEN);
+                count += Long.bitCount(zeroHighBits);
+            }
+            for (; i < to; i++) {
+                if (bytes[i] == '\n') {
+                    count++;
+                }
+            }
+            return count;
         }
 
         @Override
