@@ -24,3 +24,13 @@ CREATE TABLE job_datasets (
     PRIMARY KEY (job_id, dataset_id)
 );
 CREATE INDEX job_datasets_dataset ON job_datasets (dataset_id);
+
+-- Files a job uploads through its reporting channel (exports of custom models, checkpoints...).
+CREATE TABLE job_artifacts (
+    job_id     TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256     TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (job_id, name)
+);

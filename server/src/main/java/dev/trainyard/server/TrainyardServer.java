@@ -33,6 +33,7 @@ import dev.trainyard.server.http.HttpApp;
 import dev.trainyard.server.http.Json;
 import dev.trainyard.server.http.Route;
 import dev.trainyard.server.http.SystemRoutes;
+import dev.trainyard.server.job.ArtifactRoutes;
 import dev.trainyard.server.job.JobLogStore;
 import dev.trainyard.server.job.JobRoutes;
 import dev.trainyard.server.job.JobRunner;
@@ -147,12 +148,8 @@ public final class TrainyardServer implements AutoCloseable {
             JobLogStore jobLogs = new JobLogStore(clock, telemetry::onLogLines);
             parts.add(jobLogs);
             AtomicReference<String> serverUrl = new AtomicReference<>();
-            DatasetService datasets = new DatasetService(
-                    database,
-                    new BlobStore(config.dataDir().resolve("blobs")),
-                    mapper,
-                    clock,
-                    config.maxDatasetBytes());
+            BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
+            DatasetService datasets = new DatasetService(database, blobs, mapper, clock, config.maxDatasetBytes());
             // A job token dies with its job (checked on every use); its own expiry is only a backstop.
             JobRunner runner = new JobRunner(
                     jobService,
@@ -182,6 +179,7 @@ public final class TrainyardServer implements AutoCloseable {
             routes.addAll(new TelemetryRoutes(jobService, telemetry, mapper).routes());
             routes.addAll(new CreditRoutes(new CreditService(database, credits, clock)).routes());
             routes.addAll(new DatasetRoutes(datasets).routes());
+            routes.addAll(new ArtifactRoutes(jobService, database, blobs, clock, config.maxDatasetBytes()).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
