@@ -1,5 +1,7 @@
 package dev.trainyard.server.blob;
 
+import dev.trainyard.server.common.ErrorCode;
+import dev.trainyard.server.common.TrainyardException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,6 +39,35 @@ public final class BlobStore {
         void accept(byte[] bytes, int length);
 
         T result();
+
+        /** A scanner that looks at nothing. */
+        static <T> Scanner<T> none() {
+            return new Scanner<>() {
+                @Override
+                public void accept(byte[] bytes, int length) {}
+
+                @Override
+                public T result() {
+                    return null;
+                }
+            };
+        }
+    }
+
+    /**
+     * {@link #put} for a client's upload: too large is a 413 and an interrupted body a 400, both
+     * leaving nothing behind; {@code what} names the thing in the message ("a dataset").
+     */
+    public <T> Stored<T> upload(InputStream in, long maxBytes, Scanner<T> scanner, String what) {
+        try {
+            return put(in, maxBytes, scanner);
+        } catch (TooLargeException e) {
+            throw TrainyardException.of(ErrorCode.TOO_LARGE, what + " may be at most " + maxBytes + " bytes");
+        } catch (IOException e) {
+            throw TrainyardException.of(
+                    ErrorCode.MALFORMED_REQUEST,
+                    "the upload was interrupted; nothing was stored (" + e.getMessage() + ")");
+        }
     }
 
     /** Thrown when the content is larger than allowed; nothing was kept. */

@@ -10,7 +10,6 @@ import dev.trainyard.api.Dataset;
 import dev.trainyard.api.Page;
 import dev.trainyard.server.activity.ActivityLog;
 import dev.trainyard.server.blob.BlobStore;
-import dev.trainyard.server.common.ErrorCode;
 import dev.trainyard.server.common.Ids;
 import dev.trainyard.server.common.PageRequest;
 import dev.trainyard.server.common.Principal;
@@ -67,16 +66,8 @@ public final class DatasetService {
             Memberships.requireWriter(visible.role());
             return visible.project();
         });
-        BlobStore.Stored<CsvShape> stored;
-        try {
-            stored = blobs.put(body, maxBytes, kind.equals("csv") ? new CsvScanner() : new NoScanner());
-        } catch (BlobStore.TooLargeException e) {
-            throw TrainyardException.of(ErrorCode.TOO_LARGE, "a dataset may be at most " + maxBytes + " bytes");
-        } catch (IOException e) {
-            throw TrainyardException.of(
-                    ErrorCode.MALFORMED_REQUEST,
-                    "the upload was interrupted; nothing was stored (" + e.getMessage() + ")");
-        }
+        BlobStore.Stored<CsvShape> stored = blobs.upload(
+                body, maxBytes, kind.equals("csv") ? new CsvScanner() : BlobStore.Scanner.none(), "a dataset");
         List<String> columns =
                 stored.scanned() == null ? List.of() : header(stored.scanned().header());
         Long rows = stored.scanned() == null ? null : stored.scanned().rows();
@@ -324,17 +315,6 @@ public final class DatasetService {
         public CsvShape result() {
             long lines = lineEnds + (last != '\n' ? 1 : 0);
             return new CsvShape(header.toByteArray(), Math.max(0, lines - 1));
-        }
-    }
-
-    /** For files that are not CSV: nothing to look at. */
-    private static final class NoScanner implements BlobStore.Scanner<CsvShape> {
-        @Override
-        public void accept(byte[] bytes, int length) {}
-
-        @Override
-        public CsvShape result() {
-            return null;
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.trainyard.server.http.Call;
 import dev.trainyard.server.http.FileDownload;
 import dev.trainyard.server.http.Route;
 import dev.trainyard.server.store.Database;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,24 +97,8 @@ public final class ArtifactRoutes {
                 .isPresent()) {
             throw TrainyardException.conflict("job " + job.id() + " already has an artifact named " + name);
         }
-        BlobStore.Stored<Void> stored;
-        try {
-            stored = blobs.put(call.context().bodyInputStream(), maxBytes, new BlobStore.Scanner<>() {
-                @Override
-                public void accept(byte[] bytes, int length) {}
-
-                @Override
-                public Void result() {
-                    return null;
-                }
-            });
-        } catch (BlobStore.TooLargeException e) {
-            throw TrainyardException.of(ErrorCode.TOO_LARGE, "an artifact may be at most " + maxBytes + " bytes");
-        } catch (IOException e) {
-            throw TrainyardException.of(
-                    ErrorCode.MALFORMED_REQUEST,
-                    "the upload was interrupted; nothing was stored (" + e.getMessage() + ")");
-        }
+        BlobStore.Stored<Void> stored =
+                blobs.upload(call.context().bodyInputStream(), maxBytes, BlobStore.Scanner.none(), "an artifact");
         try {
             database.writeVoid(handle -> handle.attach(ArtifactStore.class)
                     .insert(job.id(), name, stored.sizeBytes(), stored.sha256(), clock.instant()));
