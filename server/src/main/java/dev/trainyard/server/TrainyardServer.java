@@ -41,6 +41,9 @@ import dev.trainyard.server.job.JobService;
 import dev.trainyard.server.job.Metering;
 import dev.trainyard.server.job.Scheduler;
 import dev.trainyard.server.job.TelemetryRoutes;
+import dev.trainyard.server.model.ModelRoutes;
+import dev.trainyard.server.model.ModelService;
+import dev.trainyard.server.model.TrainerInstall;
 import dev.trainyard.server.org.OrganizationRoutes;
 import dev.trainyard.server.org.OrganizationService;
 import dev.trainyard.server.project.ProjectArchive;
@@ -180,6 +183,10 @@ public final class TrainyardServer implements AutoCloseable {
             routes.addAll(new CreditRoutes(new CreditService(database, credits, clock)).routes());
             routes.addAll(new DatasetRoutes(datasets).routes());
             routes.addAll(new ArtifactRoutes(jobService, database, blobs, clock, config.maxDatasetBytes()).routes());
+            ModelService models = new ModelService(
+                    database, jobService, datasets, blobs, TrainerInstall.install(config.dataDir()), mapper, clock);
+            parts.add(models);
+            routes.addAll(new ModelRoutes(models).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 
@@ -296,11 +303,7 @@ public final class TrainyardServer implements AutoCloseable {
                 file = "v" + content.dataset().version() + "-" + file;
                 names.add(file);
             }
-            String variable = "TRAINYARD_DATASET_"
-                    + content.dataset()
-                            .name()
-                            .toUpperCase(java.util.Locale.ROOT)
-                            .replaceAll("[^A-Z0-9]", "_");
+            String variable = DatasetService.environmentName(content.dataset().name());
             inputs.add(new Launch.Input(file, content.path(), variable));
         }
         return inputs;

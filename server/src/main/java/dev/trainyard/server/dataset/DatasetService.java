@@ -168,6 +168,12 @@ public final class DatasetService {
                 .toList();
     }
 
+    /** The variable that holds a dataset's path inside a job: its name upper-cased, others as '_'. */
+    public static String environmentName(String datasetName) {
+        return "TRAINYARD_DATASET_"
+                + datasetName.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
     /** Checks that every id is a dataset of {@code organizationId}; 404 for any other. */
     public static void requireUsable(Handle handle, String organizationId, List<String> datasetIds) {
         DatasetStore store = handle.attach(DatasetStore.class);

@@ -285,15 +285,25 @@ public final class JobService {
             Memberships.requireWriter(handle, row.organizationId(), caller);
             return row;
         });
+        // Each change is compare-and-set: when the scheduler or the runner moved the job meanwhile
+        // (QUEUED became STARTING, say), look again rather than lose the stop.
         JobState state = job.jobState();
-        switch (state) {
-            case QUEUED -> end(jobId, JobState.QUEUED, JobState.STOPPED, "stopped_by_user", null);
-            case STARTING, RUNNING -> toStopping(jobId, state, "stopped_by_user");
-            case STOPPING -> {
-                // Already on its way down: stopping twice is the same request.
+        for (int attempt = 0; attempt < 10; attempt++) {
+            boolean done = switch (state) {
+                case QUEUED -> end(jobId, JobState.QUEUED, JobState.STOPPED, "stopped_by_user", null);
+                case STARTING, RUNNING -> toStopping(jobId, state, "stopped_by_user");
+                case STOPPING -> true; // already on its way down: stopping twice is the same request
+                case COMPLETED, FAILED, STOPPED, EXPIRED, LOST -> {
+                    if (attempt == 0) {
+                        throw TrainyardException.conflict("job " + jobId + " has already ended (" + state + ")");
+                    }
+                    yield true; // it ended by itself while we tried
+                }
+            };
+            if (done) {
+                break;
             }
-            case COMPLETED, FAILED, STOPPED, EXPIRED, LOST ->
-                throw TrainyardException.conflict("job " + jobId + " has already ended (" + state + ")");
+            state = row(jobId).map(JobRow::jobState).orElse(JobState.LOST);
         }
         return get(caller, jobId);
     }

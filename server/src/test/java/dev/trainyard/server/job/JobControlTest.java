@@ -17,6 +17,7 @@ import dev.trainyard.server.testing.TestServer.TestUser;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,6 +163,24 @@ class JobControlTest {
 
         assertThat(ended.get("state").asText()).isEqualTo("FAILED");
         assertThat(ended.get("reason").asText()).isEqualTo("disk_quota_exceeded");
+    }
+
+    @Test
+    void aStopRightAfterSubmitIsNeverLostWhileTheSchedulerStartsTheJob() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            String id = submit(server, bob.auth(), body(project, "sleep 30"))
+                    .get("id")
+                    .asText();
+            assertThat(server.post("/api/jobs/" + id + "/stop", "", bob.auth()).status())
+                    .isEqualTo(200);
+            ids.add(id);
+        }
+        for (String id : ids) {
+            assertThat(awaitEnd(server, bob.auth(), id).get("state").asText())
+                    .as(id)
+                    .isEqualTo("STOPPED");
+        }
     }
 
     @Test

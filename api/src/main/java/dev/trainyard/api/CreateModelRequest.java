@@ -1,0 +1,17 @@
+package dev.trainyard.api;
+
+import java.util.Map;
+
+/**
+ * A new model: {@code task} classification or regression, the {@code dataset} (a CSV dataset id
+ * of the project) and its {@code target_column}; every other column is a numeric feature.
+ * {@code algorithm}: linear (logistic regression or linear regression by SGD, the default) or cart
+ * (a decision tree); {@code hyperparameters}: epochs, learning_rate, max_depth, seed, test_fraction.
+ */
+public record CreateModelRequest(
+        String name,
+        String task,
+        String dataset,
+        String targetColumn,
+        String algorithm,
+        Map<String, Object> hyperparameters) {}

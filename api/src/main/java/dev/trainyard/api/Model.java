@@ -1,0 +1,27 @@
+package dev.trainyard.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model of a project: what it learns (task, dataset, target column, algorithm and its
+ * settings) and the versions its successful training jobs made, newest first.
+ */
+public record Model(
+        String id,
+        String name,
+        String project,
+        String task,
+        String dataset,
+        String targetColumn,
+        String algorithm,
+        Map<String, Object> hyperparameters,
+        List<Version> versions,
+        String createdBy,
+        Instant createdAt) {
+
+    /** One trained version: the job that made it and its evaluation on the held-out rows. */
+    public record Version(
+            int version, String job, Map<String, Object> metrics, long sizeBytes, String sha256, Instant createdAt) {}
+}

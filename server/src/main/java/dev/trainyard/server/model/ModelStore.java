@@ -1,0 +1,75 @@
+package dev.trainyard.server.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Models, their versions, and which jobs work on them. */
+@RegisterConstructorMapper(ModelStore.ModelRow.class)
+@RegisterConstructorMapper(ModelStore.VersionRow.class)
+public interface ModelStore {
+    record ModelRow(
+            String id,
+            String organizationId,
+            String projectId,
+            String name,
+            String task,
+            String datasetId,
+            String targetColumn,
+            String algorithm,
+            String hyperparameters,
+            String createdBy,
+            Instant createdAt) {}
+
+    record VersionRow(
+            String id,
+            String modelId,
+            int version,
+            String jobId,
+            String sha256,
+            long sizeBytes,
+            String metrics,
+            Instant createdAt) {}
+
+    @SqlUpdate("INSERT INTO models (id, organization_id, project_id, name, task, dataset_id, target_column, algorithm, "
+            + "hyperparameters, created_by, created_at) VALUES (:id, :organizationId, :projectId, :name, :task, "
+            + ":datasetId, :targetColumn, :algorithm, :hyperparameters, :createdBy, :createdAt)")
+    void insert(@BindMethods ModelRow row);
+
+    @SqlQuery("SELECT * FROM models WHERE id = :id")
+    Optional<ModelRow> findById(String id);
+
+    @SqlQuery(
+            "SELECT * FROM models WHERE project_id = :projectId ORDER BY created_at DESC, id LIMIT :take OFFSET :skip")
+    List<ModelRow> list(String projectId, int skip, int take);
+
+    @SqlQuery("SELECT COUNT(*) FROM models WHERE project_id = :projectId")
+    long count(String projectId);
+
+    @SqlUpdate("DELETE FROM models WHERE id = :id")
+    int delete(String id);
+
+    @SqlQuery("SELECT * FROM model_versions WHERE model_id = :modelId ORDER BY version DESC")
+    List<VersionRow> versions(String modelId);
+
+    @SqlQuery("SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE model_id = :modelId")
+    int latestVersion(String modelId);
+
+    @SqlUpdate("INSERT INTO model_versions (id, model_id, version, job_id, sha256, size_bytes, metrics, created_at) "
+            + "VALUES (:id, :modelId, :version, :jobId, :sha256, :sizeBytes, :metrics, :createdAt)")
+    void insertVersion(@BindMethods VersionRow row);
+
+    @SqlUpdate("INSERT INTO model_jobs (job_id, model_id, kind) VALUES (:jobId, :modelId, :kind)")
+    void insertJob(String jobId, String modelId, String kind);
+
+    @SqlQuery("SELECT model_id FROM model_jobs WHERE job_id = :jobId AND kind = :kind")
+    Optional<String> modelOfJob(String jobId, String kind);
+
+    @SqlQuery("SELECT COUNT(*) FROM model_jobs m JOIN jobs j ON j.id = m.job_id WHERE m.model_id = :modelId "
+            + "AND j.state NOT IN ('COMPLETED', 'FAILED', 'STOPPED', 'EXPIRED', 'LOST')")
+    long unfinishedJobs(String modelId);
+}

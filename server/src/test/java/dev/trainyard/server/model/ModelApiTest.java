@@ -1,0 +1,289 @@
+package dev.trainyard.server.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainyard.server.config.CreditsConfig;
+import dev.trainyard.server.config.JobsConfig;
+import dev.trainyard.server.testing.HttpResponse;
+import dev.trainyard.server.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Models trained by real jobs running the built-in trainer, on datasets generated here. */
+class ModelApiTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<String> TERMINAL = Set.of("COMPLETED", "FAILED", "STOPPED", "EXPIRED", "LOST");
+
+    private static TestServer server;
+    private static TestServer.TestUser owner;
+    private static String project;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(config -> config.withJobs(
+                JobsConfig.defaults().withCapacity(4, 8 * 1024, "none").withStopGrace(Duration.ofSeconds(2))));
+        owner = server.createUser("model-owner");
+        project = server.post("/api/projects", "{\"name\":\"models\"}", owner.auth())
+                .json()
+                .get("id")
+                .asText();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** Two Gaussian clusters, labels a and b. */
+    static String clusters() {
+        return clusters(800);
+    }
+
+    static String clusters(int rows) {
+        Random random = new Random(11);
+        StringBuilder csv = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < rows; i++) {
+            boolean a = i % 2 == 0;
+            csv.append((a ? -2 : 2) + random.nextGaussian())
+                    .append(',')
+                    .append((a ? -2 : 2) + random.nextGaussian())
+                    .append(',')
+                    .append(a ? "a" : "b")
+                    .append('\n');
+        }
+        return csv.toString();
+    }
+
+    /** y = 3 x1 - 2 x2 + 1 with a little noise. */
+    static String line() {
+        Random random = new Random(12);
+        StringBuilder csv = new StringBuilder("x1,x2,y\n");
+        for (int i = 0; i < 800; i++) {
+            double x1 = random.nextDouble() * 4 - 2;
+            double x2 = random.nextDouble() * 4 - 2;
+            csv.append(x1)
+                    .append(',')
+                    .append(x2)
+                    .append(',')
+                    .append(3 * x1 - 2 * x2 + 1 + 0.1 * random.nextGaussian())
+                    .append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static String dataset(String name, String csv) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<String> answer = client.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    server.baseUrl() + "/api/projects/" + project + "/datasets?name=" + name))
+                            .header("X-API-KEY", owner.apiKey())
+                            .header("Content-Type", "text/csv")
+                            .POST(HttpRequest.BodyPublishers.ofString(csv, StandardCharsets.UTF_8))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+            return MAPPER.readTree(answer.body()).get("id").asText();
+        }
+    }
+
+    private static String model(String body) {
+        HttpResponse created = server.post("/api/oneai/projects/" + project + "/models", body, owner.auth());
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().get("id").asText();
+    }
+
+    private static JsonNode trainAndWait(String model, String body) {
+        HttpResponse queued =
+                server.post("/api/oneai/projects/" + project + "/models/" + model + "/train", body, owner.auth());
+        assertThat(queued.status()).as(queued.toString()).isEqualTo(202);
+        String job = queued.json().get("id").asText();
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    last[0] = server.get("/api/jobs/" + job, owner.auth()).json();
+                    return TERMINAL.contains(last[0].get("state").asText());
+                });
+        assertThat(last[0].get("state").asText())
+                .as(server.get(
+                                "/api/jobs/" + job + "/logs?limit=200",
+                                "X-API-KEY",
+                                owner.apiKey(),
+                                "Accept",
+                                "text/plain")
+                        .body())
+                .isEqualTo("COMPLETED");
+        return last[0];
+    }
+
+    @Test
+    void aClassifierIsTrainedByAJobVersionedAndPredicts() throws Exception {
+        String data = dataset("clusters.csv", clusters());
+        String model = model("{\"name\":\"clusters\",\"task\":\"classification\",\"dataset\":\"" + data
+                + "\",\"target_column\":\"label\",\"algorithm\":\"linear\",\"hyperparameters\":{\"seed\":3}}");
+
+        JsonNode job = trainAndWait(model, "{\"epochs\":5}");
+
+        String path = "/api/oneai/projects/" + project + "/models/" + model;
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        server.get(path, owner.auth()).json().get("versions").size() == 1);
+        JsonNode version = server.get(path, owner.auth()).json().get("versions").get(0);
+        assertThat(version.get("version").asInt()).isEqualTo(1);
+        assertThat(version.get("job").asText()).isEqualTo(job.get("id").asText());
+        assertThat(version.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.95);
+        assertThat(version.get("metrics").get("macro_f1").asDouble()).isGreaterThan(0.95);
+        JsonNode progress = server.get("/api/jobs/" + job.get("id").asText() + "/progress", owner.auth())
+                .json();
+        assertThat(progress.get("total_epochs").asInt()).isEqualTo(5);
+        assertThat(progress.get("epoch").asInt()).isEqualTo(5);
+        assertThat(server.get("/api/jobs/" + job.get("id").asText() + "/metrics/loss", owner.auth())
+                        .json()
+                        .get("total_points")
+                        .asLong())
+                .isEqualTo(5);
+
+        HttpResponse predicted = server.post(
+                path + "/predict", "{\"rows\":[{\"x\":-2.1,\"y\":-1.9},{\"x\":2.2,\"y\":1.8}]}", owner.auth());
+        assertThat(predicted.status()).as(predicted.toString()).isEqualTo(200);
+        assertThat(predicted.json().get("predictions").get(0).get("output").asText())
+                .isEqualTo("a");
+        assertThat(predicted.json().get("predictions").get(1).get("output").asText())
+                .isEqualTo("b");
+        assertThat(server.post(path + "/predict", "{\"rows\":[{\"x\":\"high\"}]}", owner.auth())
+                        .status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void aRegressionTreeFitsALine() throws Exception {
+        String data = dataset("line.csv", line());
+        String model = model("{\"name\":\"line\",\"task\":\"regression\",\"dataset\":\"" + data
+                + "\",\"target_column\":\"y\",\"algorithm\":\"cart\",\"hyperparameters\":{\"max_depth\":10}}");
+
+        trainAndWait(model, "");
+
+        String path = "/api/oneai/projects/" + project + "/models/" + model;
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        server.get(path, owner.auth()).json().get("versions").size() == 1);
+        JsonNode metrics =
+                server.get(path, owner.auth()).json().get("versions").get(0).get("metrics");
+        assertThat(metrics.get("r2").asDouble()).isGreaterThan(0.9);
+        assertThat(metrics.has("rmse")).isTrue();
+        double predicted = server.post(path + "/predict", "{\"rows\":[{\"x1\":1.0,\"x2\":0.5}]}", owner.auth())
+                .json()
+                .get("predictions")
+                .get(0)
+                .get("output")
+                .asDouble();
+        assertThat(predicted).isBetween(2.0, 4.0); // 3 x 1 - 2 x 0.5 + 1 = 3
+    }
+
+    @Test
+    void badModelsAreRefusedAndOtherOrganizationsSeeNothing() throws Exception {
+        String data = dataset("bad.csv", clusters());
+        String base = "/api/oneai/projects/" + project + "/models";
+        assertThat(server.post(
+                                base,
+                                "{\"name\":\"x\",\"dataset\":\"" + data + "\",\"target_column\":\"nope\"}",
+                                owner.auth())
+                        .status())
+                .isEqualTo(400);
+        assertThat(server.post(
+                                base,
+                                "{\"name\":\"x\",\"dataset\":\"" + data
+                                        + "\",\"target_column\":\"label\",\"hyperparameters\":{\"epochs\":-1}}",
+                                owner.auth())
+                        .status())
+                .isEqualTo(400);
+        String model = model("{\"name\":\"private\",\"dataset\":\"" + data + "\",\"target_column\":\"label\"}");
+        assertThat(server.post(base + "/" + model + "/predict", "{\"rows\":[{\"x\":1,\"y\":1}]}", owner.auth())
+                        .status())
+                .isEqualTo(409);
+
+        TestServer.TestUser stranger = server.createUser("model-stranger");
+        assertThat(server.get(base, stranger.auth()).status()).isEqualTo(404);
+        assertThat(server.get(base + "/" + model, stranger.auth()).status()).isEqualTo(404);
+        assertThat(server.post(base + "/" + model + "/train", "{}", stranger.auth())
+                        .status())
+                .isEqualTo(404);
+        assertThat(server.post(base + "/" + model + "/predict", "{\"rows\":[{\"x\":1}]}", stranger.auth())
+                        .status())
+                .isEqualTo(404);
+        assertThat(server.delete(base + "/" + model, stranger.auth()).status()).isEqualTo(404);
+        assertThat(server.delete(base + "/" + model, owner.auth()).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aStoppedTrainingLeavesNoVersionAndTrainingNeedsCredits() throws Exception {
+        String data = dataset("stop.csv", clusters(20_000));
+        String model = model("{\"name\":\"stopped\",\"dataset\":\"" + data + "\",\"target_column\":\"label\"}");
+        String path = "/api/oneai/projects/" + project + "/models/" + model;
+        String job = server.post(path + "/train", "{\"epochs\":1000}", owner.auth())
+                .json()
+                .get("id")
+                .asText();
+        // Stopped mid-training: once it reports its first epoch of a thousand.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> server.get("/api/jobs/" + job + "/progress", owner.auth())
+                        .json()
+                        .get("epoch")
+                        .isNumber());
+        server.post("/api/jobs/" + job + "/stop", "", owner.auth());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> TERMINAL.contains(server.get("/api/jobs/" + job, owner.auth())
+                        .json()
+                        .get("state")
+                        .asText()));
+        assertThat(server.get("/api/jobs/" + job, owner.auth())
+                        .json()
+                        .get("state")
+                        .asText())
+                .isEqualTo("STOPPED");
+        Thread.sleep(500);
+        assertThat(server.get(path, owner.auth()).json().get("versions").size()).isZero();
+
+        try (TestServer broke = TestServer.start(
+                config -> config.withCredits(CreditsConfig.defaults().withWelcomeMicros(0)))) {
+            TestServer.TestUser poor = broke.createUser("poor");
+            String poorProject = broke.post("/api/projects", "{\"name\":\"p\"}", poor.auth())
+                    .json()
+                    .get("id")
+                    .asText();
+            java.net.http.HttpResponse<String> uploaded;
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                uploaded = client.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        broke.baseUrl() + "/api/projects/" + poorProject + "/datasets?name=d.csv"))
+                                .header("X-API-KEY", poor.apiKey())
+                                .POST(HttpRequest.BodyPublishers.ofString(clusters()))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            String poorData = MAPPER.readTree(uploaded.body()).get("id").asText();
+            String poorModel = broke.post(
+                            "/api/oneai/projects/" + poorProject + "/models",
+                            "{\"name\":\"m\",\"dataset\":\"" + poorData + "\",\"target_column\":\"label\"}",
+                            poor.auth())
+                    .json()
+                    .get("id")
+                    .asText();
+            HttpResponse refused = broke.post(
+                    "/api/oneai/projects/" + poorProject + "/models/" + poorModel + "/train", "{}", poor.auth());
+            assertThat(refused.status()).isEqualTo(402);
+            assertThat(refused.json().get("code").asText()).isEqualTo("insufficient_credits");
+        }
+    }
+}
