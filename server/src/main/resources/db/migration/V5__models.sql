@@ -23,9 +23,23 @@ CREATE TABLE model_versions (
     sha256     TEXT NOT NULL,
     size_bytes BIGINT NOT NULL,
     metrics    TEXT NOT NULL,
+    test_results TEXT,
     created_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX model_versions_version ON model_versions (model_id, version);
+
+CREATE TABLE model_exports (
+    id         TEXT PRIMARY KEY,
+    model_id   TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    version    INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    format     TEXT NOT NULL,
+    job_id     TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX model_exports_name ON model_exports (model_id, name);
 
 CREATE TABLE model_jobs (
     job_id   TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,

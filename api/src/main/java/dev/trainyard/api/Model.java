@@ -21,7 +21,16 @@ public record Model(
         String createdBy,
         Instant createdAt) {
 
-    /** One trained version: the job that made it and its evaluation on the held-out rows. */
+    /**
+     * One trained version: the job that made it, its evaluation on the held-out rows, and the
+     * latest test's results (null until tested).
+     */
     public record Version(
-            int version, String job, Map<String, Object> metrics, long sizeBytes, String sha256, Instant createdAt) {}
+            int version,
+            String job,
+            Map<String, Object> metrics,
+            Map<String, Object> testResults,
+            long sizeBytes,
+            String sha256,
+            Instant createdAt) {}
 }

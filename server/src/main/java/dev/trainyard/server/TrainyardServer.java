@@ -151,6 +151,8 @@ public final class TrainyardServer implements AutoCloseable {
             JobLogStore jobLogs = new JobLogStore(clock, telemetry::onLogLines);
             parts.add(jobLogs);
             AtomicReference<String> serverUrl = new AtomicReference<>();
+            // Test and export jobs read a model file; the model service is made after the runner.
+            AtomicReference<ModelService> models = new AtomicReference<>();
             BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
             DatasetService datasets = new DatasetService(database, blobs, mapper, clock, config.maxDatasetBytes());
             // A job token dies with its job (checked on every use); its own expiry is only a backstop.
@@ -164,7 +166,14 @@ public final class TrainyardServer implements AutoCloseable {
                     jobTokens::issue,
                     telemetry,
                     jobsConfig.sampleInterval(),
-                    jobId -> jobInputs(datasets.usedBy(jobId)));
+                    jobId -> {
+                        List<Launch.Input> inputs = new ArrayList<>(jobInputs(datasets.usedBy(jobId)));
+                        ModelService modelService = models.get();
+                        if (modelService != null) {
+                            inputs.addAll(modelService.inputsOf(jobId));
+                        }
+                        return inputs;
+                    });
             parts.add(runner);
             Scheduler scheduler = new Scheduler(jobService, inventory, executor.name(), runner::launch);
             parts.add(scheduler);
@@ -183,10 +192,11 @@ public final class TrainyardServer implements AutoCloseable {
             routes.addAll(new CreditRoutes(new CreditService(database, credits, clock)).routes());
             routes.addAll(new DatasetRoutes(datasets).routes());
             routes.addAll(new ArtifactRoutes(jobService, database, blobs, clock, config.maxDatasetBytes()).routes());
-            ModelService models = new ModelService(
+            ModelService modelService = new ModelService(
                     database, jobService, datasets, blobs, TrainerInstall.install(config.dataDir()), mapper, clock);
-            parts.add(models);
-            routes.addAll(new ModelRoutes(models).routes());
+            models.set(modelService);
+            parts.add(modelService);
+            routes.addAll(new ModelRoutes(modelService).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 

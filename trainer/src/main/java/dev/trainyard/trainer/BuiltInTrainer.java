@@ -70,10 +70,100 @@ public final class BuiltInTrainer {
             System.exit(2);
         }
         Path work = Path.of(System.getProperty("user.dir"));
-        Result result = new BuiltInTrainer(System.out).train(MAPPER.readTree(spec), work);
-        upload(result.model(), "model.tribuo");
-        upload(result.results(), "results.json");
-        System.out.println("[trainer] model and results uploaded");
+        JsonNode settings = MAPPER.readTree(spec);
+        BuiltInTrainer trainer = new BuiltInTrainer(System.out);
+        switch (text(settings, "mode", "train")) {
+            case "train" -> {
+                Result result = trainer.train(settings, work);
+                upload(result.model(), "model.tribuo");
+                upload(result.results(), "results.json");
+            }
+            case "test" -> upload(trainer.test(settings, work), "results.json");
+            case "export" -> {
+                Path exported = trainer.export(settings, work);
+                upload(
+                        exported,
+                        text(settings, "export_name", exported.getFileName().toString()));
+            }
+            default -> throw new IllegalArgumentException("mode must be train, test or export");
+        }
+        System.out.println("[trainer] done; files uploaded");
+    }
+
+    /**
+     * Evaluates a trained model on a dataset: all of its rows, or when {@code held_out} is set the
+     * same seeded test split the training used. Returns the results file.
+     */
+    @SuppressWarnings("unchecked")
+    Path test(JsonNode spec, Path work) throws IOException {
+        Model<?> model = Model.deserializeFromFile(Path.of(System.getenv(text(spec, "model_env", null))));
+        Path dataset = Path.of(
+                spec.has("dataset_env")
+                        ? System.getenv(spec.get("dataset_env").asText())
+                        : text(spec, "dataset", null));
+        String target = text(spec, "target", null);
+        boolean heldOut = spec.path("held_out").asBoolean(false);
+        long seed = spec.path("seed").asLong(42);
+        double testFraction = spec.path("test_fraction").asDouble(0.2);
+        marker("progress percent=10 message=\"testing on " + dataset.getFileName() + "\"");
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        if (text(spec, "task", "classification").equals("classification")) {
+            DataSource<Label> source = new CSVLoader<>(new LabelFactory()).loadDataSource(dataset, target);
+            MutableDataset<Label> rows = new MutableDataset<>(
+                    heldOut ? new TrainTestSplitter<>(source, 1 - testFraction, seed).getTest() : source);
+            LabelEvaluation evaluation = new LabelEvaluator().evaluate((Model<Label>) model, rows);
+            metrics.put("accuracy", evaluation.accuracy());
+            metrics.put("macro_f1", evaluation.macroAveragedF1());
+            metrics.put("confusion_matrix", evaluation.getConfusionMatrix().toString());
+            metrics.put("test_rows", rows.size());
+        } else {
+            DataSource<Regressor> source = new CSVLoader<>(new RegressionFactory()).loadDataSource(dataset, target);
+            MutableDataset<Regressor> rows = new MutableDataset<>(
+                    heldOut ? new TrainTestSplitter<>(source, 1 - testFraction, seed).getTest() : source);
+            RegressionEvaluation evaluation = new RegressionEvaluator().evaluate((Model<Regressor>) model, rows);
+            Regressor dimension = evaluation.rmse().keySet().iterator().next();
+            metrics.put("rmse", evaluation.rmse(dimension));
+            metrics.put("mae", evaluation.mae(dimension));
+            metrics.put("r2", evaluation.r2(dimension));
+            metrics.put("test_rows", rows.size());
+        }
+        StringBuilder line = new StringBuilder("metric");
+        metrics.forEach((name, value) -> {
+            if (value instanceof Number number) {
+                line.append(' ').append("test_").append(name).append('=').append(number);
+            }
+        });
+        marker(line.toString());
+        ObjectNode results = MAPPER.createObjectNode();
+        results.put("dataset", dataset.getFileName().toString()).put("held_out", heldOut);
+        results.set("metrics", MAPPER.valueToTree(metrics));
+        Path file = work.resolve("results.json");
+        MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), results);
+        marker("progress percent=100 message=\"tested\"");
+        return file;
+    }
+
+    /** Writes the model as ONNX (linear models) or in Tribuo's own format ("native"). */
+    Path export(JsonNode spec, Path work) throws IOException {
+        Path source = Path.of(System.getenv(text(spec, "model_env", null)));
+        String format = text(spec, "format", "onnx");
+        marker("progress percent=10 message=\"exporting as " + format + "\"");
+        Path target;
+        if (format.equals("native")) {
+            target = work.resolve("model.tribuo");
+            Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else if (format.equals("onnx")) {
+            Model<?> model = Model.deserializeFromFile(source);
+            if (!(model instanceof org.tribuo.ONNXExportable exportable)) {
+                throw new IllegalArgumentException(model.getClass().getSimpleName() + " cannot be exported as ONNX");
+            }
+            target = work.resolve("model.onnx");
+            exportable.saveONNXModel("dev.trainyard", spec.path("version").asLong(1), target);
+        } else {
+            throw new IllegalArgumentException("format must be onnx or native");
+        }
+        marker("progress percent=100 message=\"exported\"");
+        return target;
     }
 
     /** What a training run leaves: the model file and its evaluation file. */

@@ -1,11 +1,15 @@
 package dev.trainyard.server.model;
 
 import dev.trainyard.api.CreateModelRequest;
+import dev.trainyard.api.ExportModelRequest;
 import dev.trainyard.api.Job;
 import dev.trainyard.api.Model;
+import dev.trainyard.api.ModelExport;
 import dev.trainyard.api.PredictRequest;
 import dev.trainyard.api.Predictions;
+import dev.trainyard.api.TestModelRequest;
 import dev.trainyard.api.TrainModelRequest;
+import dev.trainyard.server.http.FileDownload;
 import dev.trainyard.server.http.Route;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +77,65 @@ public final class ModelRoutes {
                                 call.context().bodyAsBytes().length == 0
                                         ? null
                                         : call.body(TrainModelRequest.class)))));
+        routes.add(Route.post(BASE + "/{modelId}/test")
+                .tag(TAG)
+                .summary("Test a version: 202 with the job; the results land on the version")
+                .description("Accuracy, macro F1 and the confusion matrix (classification) or RMSE, MAE and R² "
+                        + "(regression), on all rows of the given dataset, or without one on the held-out rows of "
+                        + "the model's own dataset. version: the latest when left out.")
+                .body(TestModelRequest.class)
+                .returns(202, Job.class)
+                .errors(400, 402, 403, 404, 409, 503)
+                .handle(call -> call.json(
+                        202,
+                        models.test(
+                                call.principal(),
+                                call.path("projectId"),
+                                call.path("modelId"),
+                                call.context().bodyAsBytes().length == 0 ? null : call.body(TestModelRequest.class)))));
+        routes.add(Route.post(BASE + "/{modelId}/export")
+                .tag(TAG)
+                .summary("Export a version: 202 with the job; the export is then listed and downloadable")
+                .description("format: onnx (linear models; loads in ONNX Runtime, input 'input' of the features in "
+                        + "name order) or native (Tribuo's own format). version: the latest when left out.")
+                .body(ExportModelRequest.class)
+                .returns(202, Job.class)
+                .errors(400, 402, 403, 404, 409, 503)
+                .handle(call -> call.json(
+                        202,
+                        models.export(
+                                call.principal(),
+                                call.path("projectId"),
+                                call.path("modelId"),
+                                call.context().bodyAsBytes().length == 0
+                                        ? null
+                                        : call.body(ExportModelRequest.class)))));
+        routes.add(Route.get(BASE + "/{modelId}/exports")
+                .tag(TAG)
+                .summary("A model's exports")
+                .returns(200, ModelExport[].class)
+                .errors(404)
+                .handle(call ->
+                        call.ok(models.exports(call.principal(), call.path("projectId"), call.path("modelId")))));
+        routes.add(Route.get(BASE + "/{modelId}/exports/{exportName}")
+                .tag(TAG)
+                .summary("Download an export (Range requests answer 206)")
+                .returns(200, byte[].class, "application/octet-stream")
+                .errors(404, 416)
+                .handle(call -> {
+                    ModelService.ExportFile file = models.exportFile(
+                            call.principal(), call.path("projectId"), call.path("modelId"), call.path("exportName"));
+                    call.context()
+                            .header(
+                                    "Content-Disposition",
+                                    "attachment; filename=\"" + file.export().name() + "\"")
+                            .header("ETag", "\"" + file.export().sha256() + "\"");
+                    FileDownload.send(
+                            call,
+                            file.path(),
+                            file.export().sizeBytes(),
+                            file.export().format().equals("onnx") ? "application/onnx" : "application/octet-stream");
+                }));
         routes.add(Route.post(BASE + "/{modelId}/predict")
                 .tag(TAG)
                 .summary("Predict rows with the latest version (feature column -> number)")

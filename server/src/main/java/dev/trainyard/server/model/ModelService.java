@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainyard.api.CreateJobRequest;
 import dev.trainyard.api.CreateModelRequest;
 import dev.trainyard.api.Dataset;
+import dev.trainyard.api.ExportModelRequest;
 import dev.trainyard.api.Job;
 import dev.trainyard.api.JobState;
 import dev.trainyard.api.Model;
+import dev.trainyard.api.ModelExport;
 import dev.trainyard.api.Page;
 import dev.trainyard.api.Predictions;
 import dev.trainyard.api.Problem.FieldError;
+import dev.trainyard.api.TestModelRequest;
 import dev.trainyard.api.TrainModelRequest;
 import dev.trainyard.server.blob.BlobStore;
 import dev.trainyard.server.common.ErrorCode;
@@ -62,6 +65,12 @@ public final class ModelService implements AutoCloseable {
     private static final Set<String> ALGORITHMS = Set.of("linear", "cart");
     private static final String MODEL_TAG = "model:";
     private static final String TRAIN_TAG = "train";
+    private static final String TEST_TAG = "test";
+    private static final String EXPORT_TAG = "export";
+    private static final String VERSION_TAG = "version:";
+    /** Where a test or export job finds the model version it works on. */
+    public static final String MODEL_FILE_VARIABLE = "TRAINYARD_MODEL_FILE";
+
     private static final int MAX_PREDICT_ROWS = 1_000;
 
     private final Database database;
@@ -91,7 +100,7 @@ public final class ModelService implements AutoCloseable {
         this.clock = clock;
         jobs.onEvent(event -> {
             if (event.to() == JobState.COMPLETED) {
-                versioning.submit(() -> recordVersion(event.jobId()));
+                versioning.submit(() -> completed(event.jobId()));
             }
         });
     }
@@ -233,6 +242,170 @@ public final class ModelService implements AutoCloseable {
         return submitted;
     }
 
+    /** Queues a test of a version on a dataset (or the held-out rows of its own): 202 with the job. */
+    public Job test(Principal caller, String projectId, String modelId, TestModelRequest request) {
+        ModelStore.ModelRow model = writable(caller, projectId, modelId);
+        ModelStore.VersionRow version = version(model, request == null ? null : request.version());
+        String datasetId = request != null && request.dataset() != null ? request.dataset() : model.datasetId();
+        Dataset dataset = datasets.get(caller, projectId, datasetId);
+        if (!dataset.format().equals("csv") || !dataset.columns().contains(model.targetColumn())) {
+            throw TrainyardException.invalid(
+                    "dataset", "must be a CSV dataset with the target column " + model.targetColumn());
+        }
+        Map<String, Object> settings = read(model.hyperparameters());
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("mode", "test");
+        spec.put("task", model.task());
+        spec.put("target", model.targetColumn());
+        spec.put("dataset_env", DatasetService.environmentName(dataset.name()));
+        spec.put("model_env", MODEL_FILE_VARIABLE);
+        spec.put("held_out", request == null || request.dataset() == null);
+        spec.put("seed", settings.getOrDefault("seed", 42));
+        spec.put("test_fraction", settings.getOrDefault("test_fraction", 0.2));
+        return submit(
+                caller,
+                projectId,
+                "test " + model.name() + " v" + version.version(),
+                spec,
+                List.of(MODEL_TAG + model.id(), TEST_TAG, VERSION_TAG + version.version()),
+                List.of(dataset.id()),
+                model);
+    }
+
+    /** Queues an export of a version: ONNX (linear models) or native; 202 with the job. */
+    public Job export(Principal caller, String projectId, String modelId, ExportModelRequest request) {
+        ModelStore.ModelRow model = writable(caller, projectId, modelId);
+        String format = request == null || request.format() == null ? "onnx" : request.format();
+        if (!format.equals("onnx") && !format.equals("native")) {
+            throw TrainyardException.invalid("format", "must be onnx or native");
+        }
+        if (format.equals("onnx") && model.algorithm().equals("cart")) {
+            throw TrainyardException.invalid(
+                    "format", "ONNX export is available for linear models; export a cart model as native");
+        }
+        ModelStore.VersionRow version = version(model, request == null ? null : request.version());
+        String base = model.name().replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[._-]+", "");
+        String name = (base.isEmpty() ? "model" : base) + "-v" + version.version()
+                + (format.equals("onnx") ? ".onnx" : ".tribuo");
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("mode", "export");
+        spec.put("format", format);
+        spec.put("model_env", MODEL_FILE_VARIABLE);
+        spec.put("export_name", name);
+        spec.put("version", version.version());
+        return submit(
+                caller,
+                projectId,
+                "export " + model.name() + " v" + version.version() + " as " + format,
+                spec,
+                List.of(MODEL_TAG + model.id(), EXPORT_TAG, VERSION_TAG + version.version(), "format:" + format),
+                List.of(),
+                model);
+    }
+
+    public List<ModelExport> exports(Principal caller, String projectId, String modelId) {
+        return database.read(handle -> {
+            ModelStore.ModelRow model = visible(handle, caller, projectId, modelId);
+            return handle.attach(ModelStore.class).exports(model.id()).stream()
+                    .map(ModelService::toApi)
+                    .toList();
+        });
+    }
+
+    /** An export and where its bytes are. */
+    public record ExportFile(ModelExport export, java.nio.file.Path path) {}
+
+    public ExportFile exportFile(Principal caller, String projectId, String modelId, String name) {
+        return database.read(handle -> {
+            ModelStore.ModelRow model = visible(handle, caller, projectId, modelId);
+            ModelStore.ExportRow row = handle.attach(ModelStore.class)
+                    .export(model.id(), name)
+                    .orElseThrow(() -> TrainyardException.notFound("export", name));
+            return new ExportFile(toApi(row), blobs.path(row.sha256()));
+        });
+    }
+
+    private static ModelExport toApi(ModelStore.ExportRow row) {
+        return new ModelExport(
+                row.name(), row.format(), row.sizeBytes(), row.sha256(), row.version(), row.jobId(), row.createdAt());
+    }
+
+    /** The model file a test or export job reads, as an input of the job; none for other jobs. */
+    public List<dev.trainyard.server.executor.Launch.Input> inputsOf(String jobId) {
+        ModelJob job = modelJob(jobs.row(jobId).orElse(null)).orElse(null);
+        if (job == null || job.version() == null || job.kind().equals(TRAIN_TAG)) {
+            return List.of();
+        }
+        return database.read(handle -> handle.attach(ModelStore.class).version(job.modelId(), job.version()))
+                .map(version -> List.of(new dev.trainyard.server.executor.Launch.Input(
+                        "model-v" + version.version() + ".tribuo", blobs.path(version.sha256()), MODEL_FILE_VARIABLE)))
+                .orElse(List.of());
+    }
+
+    private ModelStore.ModelRow writable(Principal caller, String projectId, String modelId) {
+        if (!trainer.installed()) {
+            throw TrainyardException.of(
+                    ErrorCode.UNAVAILABLE,
+                    "the built-in trainer is not installed on this server (build the trainer module)");
+        }
+        return database.read(handle -> {
+            ModelStore.ModelRow row = visible(handle, caller, projectId, modelId);
+            Memberships.requireWriter(handle, row.organizationId(), caller);
+            return row;
+        });
+    }
+
+    private ModelStore.VersionRow version(ModelStore.ModelRow model, Integer version) {
+        List<ModelStore.VersionRow> versions =
+                database.read(handle -> handle.attach(ModelStore.class).versions(model.id()));
+        if (versions.isEmpty()) {
+            throw TrainyardException.conflict("model " + model.id() + " has no trained version yet; train it first");
+        }
+        return version == null
+                ? versions.getFirst()
+                : versions.stream()
+                        .filter(row -> row.version() == version)
+                        .findFirst()
+                        .orElseThrow(() -> TrainyardException.notFound("version", String.valueOf(version)));
+    }
+
+    /** Submits a trainer job of the model with its spec, tags (the second one is the kind) and datasets. */
+    private Job submit(
+            Principal caller,
+            String projectId,
+            String name,
+            Map<String, Object> spec,
+            List<String> tags,
+            List<String> datasetIds,
+            ModelStore.ModelRow model) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("TRAINER_JAVA", trainer.java());
+        environment.put("TRAINER_CLASSPATH", trainer.classPath());
+        environment.put("TRAINER_SPEC", json(spec));
+        CreateJobRequest request = new CreateJobRequest(
+                name,
+                projectId,
+                "runs the built-in trainer for model " + model.id(),
+                null,
+                0,
+                1,
+                BigDecimal.valueOf(2),
+                null,
+                null,
+                null,
+                "exec \"$TRAINER_JAVA\" -Xmx1g -cp \"$TRAINER_CLASSPATH\" dev.trainyard.trainer.BuiltInTrainer",
+                environment,
+                null,
+                null,
+                tags,
+                null,
+                datasetIds);
+        Job submitted = jobs.submit(caller, request, null).job();
+        database.writeVoid(
+                handle -> handle.attach(ModelStore.class).insertJob(submitted.id(), model.id(), tags.get(1)));
+        return submitted;
+    }
+
     /** Predictions of the latest version for rows of feature values. */
     public Predictions predict(Principal caller, String projectId, String modelId, List<Map<String, Object>> rows) {
         if (rows == null || rows.isEmpty() || rows.size() > MAX_PREDICT_ROWS) {
@@ -285,24 +458,103 @@ public final class ModelService implements AutoCloseable {
         return new Predictions.Prediction(regressor.predict(example).getOutput().getValues()[0], null);
     }
 
-    /** A training job COMPLETED: its uploaded model becomes the model's next version. */
-    private void recordVersion(String jobId) {
+    /** What a model job is, from its tags: the model, the kind of work, the version it works on. */
+    private record ModelJob(String modelId, String kind, Integer version, String format) {}
+
+    private java.util.Optional<ModelJob> modelJob(JobRow job) {
+        if (job == null || !job.tags().contains(MODEL_TAG)) {
+            return java.util.Optional.empty();
+        }
+        List<String> tags;
         try {
-            JobRow job = jobs.row(jobId).orElse(null);
-            if (job == null
-                    || !job.tags().contains("\"" + TRAIN_TAG + "\"")
-                    || !job.tags().contains(MODEL_TAG)) {
+            tags = mapper.readValue(job.tags(), new TypeReference<List<String>>() {});
+        } catch (JsonProcessingException e) {
+            return java.util.Optional.empty();
+        }
+        String model = null;
+        String kind = null;
+        Integer version = null;
+        String format = null;
+        for (String tag : tags) {
+            if (tag.startsWith(MODEL_TAG)) {
+                model = tag.substring(MODEL_TAG.length());
+            } else if (tag.startsWith(VERSION_TAG)) {
+                version = Integer.valueOf(tag.substring(VERSION_TAG.length()));
+            } else if (tag.startsWith("format:")) {
+                format = tag.substring("format:".length());
+            } else if (Set.of(TRAIN_TAG, TEST_TAG, EXPORT_TAG).contains(tag)) {
+                kind = tag;
+            }
+        }
+        return model == null || kind == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(new ModelJob(model, kind, version, format));
+    }
+
+    /** A model job COMPLETED: a new version, test results, or an export, from what it uploaded. */
+    private void completed(String jobId) {
+        try {
+            JobRow row = jobs.row(jobId).orElse(null);
+            ModelJob job = modelJob(row).orElse(null);
+            if (job == null) {
                 return;
             }
-            List<String> tags = mapper.readValue(job.tags(), new TypeReference<List<String>>() {});
-            String modelId = tags.stream()
-                    .filter(tag -> tag.startsWith(MODEL_TAG))
-                    .map(tag -> tag.substring(MODEL_TAG.length()))
-                    .findFirst()
+            switch (job.kind()) {
+                case TRAIN_TAG -> recordVersion(jobId, job.modelId());
+                case TEST_TAG -> recordTest(jobId, job);
+                case EXPORT_TAG -> recordExport(jobId, job);
+                default -> {}
+            }
+        } catch (RuntimeException e) {
+            LOG.error("recording what model job {} made failed", jobId, e);
+        }
+    }
+
+    private void recordTest(String jobId, ModelJob job) {
+        database.writeVoid(handle -> {
+            ArtifactStore.ArtifactRow results = handle.attach(ArtifactStore.class)
+                    .find(jobId, "results.json")
                     .orElse(null);
-            if (modelId == null) {
+            if (results == null) {
+                LOG.warn("test job {} completed without results", jobId);
                 return;
             }
+            try {
+                String json =
+                        mapper.writeValueAsString(mapper.readTree(Files.readString(blobs.path(results.sha256()))));
+                handle.attach(ModelStore.class).setTestResults(job.modelId(), job.version(), json);
+            } catch (IOException e) {
+                LOG.warn("unreadable results of test job {}: {}", jobId, e.getMessage());
+            }
+        });
+    }
+
+    private void recordExport(String jobId, ModelJob job) {
+        database.writeVoid(handle -> {
+            List<ArtifactStore.ArtifactRow> files =
+                    handle.attach(ArtifactStore.class).list(jobId);
+            if (files.size() != 1) {
+                LOG.warn("export job {} completed with {} files instead of one", jobId, files.size());
+                return;
+            }
+            ArtifactStore.ArtifactRow file = files.getFirst();
+            handle.attach(ModelStore.class)
+                    .upsertExport(new ModelStore.ExportRow(
+                            Ids.newId("e"),
+                            job.modelId(),
+                            job.version(),
+                            file.name(),
+                            job.format(),
+                            jobId,
+                            file.sha256(),
+                            file.sizeBytes(),
+                            clock.instant()));
+        });
+    }
+
+    /** A training job COMPLETED: its uploaded model becomes the model's next version. */
+    private void recordVersion(String jobId, String modelId) {
+        try {
             database.writeVoid(handle -> {
                 ArtifactStore artifacts = handle.attach(ArtifactStore.class);
                 ArtifactStore.ArtifactRow file =
@@ -332,9 +584,10 @@ public final class ModelService implements AutoCloseable {
                         file.sha256(),
                         file.sizeBytes(),
                         metrics,
+                        null,
                         clock.instant()));
             });
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.error("recording the model version of job {} failed", jobId, e);
         }
     }
@@ -390,6 +643,7 @@ public final class ModelService implements AutoCloseable {
                         version.version(),
                         version.jobId(),
                         read(version.metrics()),
+                        version.testResults() == null ? null : read(version.testResults()),
                         version.sizeBytes(),
                         version.sha256(),
                         version.createdAt()))

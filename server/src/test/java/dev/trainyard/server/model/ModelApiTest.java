@@ -167,6 +167,127 @@ class ModelApiTest {
     }
 
     @Test
+    void testedAndExportedTheOnnxExportPredictsWhatThePlatformPredicts() throws Exception {
+        String data = dataset("onnx.csv", clusters());
+        String model = model("{\"name\":\"exported\",\"dataset\":\"" + data + "\",\"target_column\":\"label\"}");
+        trainAndWait(model, "{\"epochs\":5}");
+        String path = "/api/oneai/projects/" + project + "/models/" + model;
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        server.get(path, owner.auth()).json().get("versions").size() == 1);
+
+        // Test on the held-out rows, then on a fresh dataset.
+        runJob(server.post(path + "/test", "", owner.auth()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !server.get(path, owner.auth())
+                        .json()
+                        .get("versions")
+                        .get(0)
+                        .get("test_results")
+                        .isNull());
+        JsonNode tested =
+                server.get(path, owner.auth()).json().get("versions").get(0).get("test_results");
+        assertThat(tested.get("held_out").asBoolean()).isTrue();
+        assertThat(tested.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.95);
+        assertThat(tested.get("metrics").get("confusion_matrix").asText()).isNotEmpty();
+
+        runJob(server.post(path + "/export", "{\"format\":\"onnx\"}", owner.auth()));
+        runJob(server.post(path + "/export", "{\"format\":\"native\"}", owner.auth()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> server.get(path + "/exports", owner.auth()).json().size() == 2);
+        JsonNode exports = server.get(path + "/exports", owner.auth()).json();
+        assertThat(exports.toString()).contains("exported-v1.onnx", "exported-v1.tribuo");
+
+        byte[] onnx = download(path + "/exports/exported-v1.onnx");
+        byte[] tribuo = download(path + "/exports/exported-v1.tribuo");
+        java.nio.file.Path nativeFile = java.nio.file.Files.createTempFile("model", ".tribuo");
+        java.nio.file.Files.write(nativeFile, tribuo);
+        @SuppressWarnings("unchecked")
+        org.tribuo.Model<org.tribuo.classification.Label> reference =
+                (org.tribuo.Model<org.tribuo.classification.Label>) org.tribuo.Model.deserializeFromFile(nativeFile);
+        String[] features = new String[reference.getFeatureIDMap().size()];
+        reference
+                .getFeatureIDMap()
+                .forEach(info -> features[reference.getFeatureIDMap().getID(info.getName())] = info.getName());
+
+        Random random = new Random(99);
+        StringBuilder rows = new StringBuilder("{\"rows\":[");
+        float[][] inputs = new float[50][features.length];
+        for (int i = 0; i < 50; i++) {
+            double x = random.nextGaussian() * 3;
+            double y = random.nextGaussian() * 3;
+            rows.append(i == 0 ? "" : ",")
+                    .append("{\"x\":")
+                    .append(x)
+                    .append(",\"y\":")
+                    .append(y)
+                    .append('}');
+            for (int f = 0; f < features.length; f++) {
+                inputs[i][f] = (float) (features[f].equals("x") ? x : y);
+            }
+        }
+        JsonNode platform = server.post(path + "/predict", rows.append("]}").toString(), owner.auth())
+                .json()
+                .get("predictions");
+
+        ai.onnxruntime.OrtEnvironment environment = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = environment.createSession(onnx);
+                ai.onnxruntime.OnnxTensor input = ai.onnxruntime.OnnxTensor.createTensor(environment, inputs);
+                ai.onnxruntime.OrtSession.Result result = session.run(
+                        java.util.Map.of(session.getInputNames().iterator().next(), input))) {
+            float[][] scores = (float[][]) result.get(0).getValue();
+            for (int i = 0; i < 50; i++) {
+                int best = 0;
+                for (int label = 1; label < scores[i].length; label++) {
+                    if (scores[i][label] > scores[i][best]) {
+                        best = label;
+                    }
+                }
+                assertThat(reference.getOutputIDInfo().getOutput(best).getLabel())
+                        .as("row " + i)
+                        .isEqualTo(platform.get(i).get("output").asText());
+            }
+        }
+        assertThat(server.post(path + "/export", "{\"format\":\"pdf\"}", owner.auth())
+                        .status())
+                .isEqualTo(400);
+    }
+
+    private static void runJob(HttpResponse queued) {
+        assertThat(queued.status()).as(queued.toString()).isEqualTo(202);
+        String job = queued.json().get("id").asText();
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> TERMINAL.contains(server.get("/api/jobs/" + job, owner.auth())
+                        .json()
+                        .get("state")
+                        .asText()));
+        assertThat(server.get("/api/jobs/" + job, owner.auth())
+                        .json()
+                        .get("state")
+                        .asText())
+                .as(server.get(
+                                "/api/jobs/" + job + "/logs?limit=200",
+                                "X-API-KEY",
+                                owner.apiKey(),
+                                "Accept",
+                                "text/plain")
+                        .body())
+                .isEqualTo("COMPLETED");
+    }
+
+    private static byte[] download(String path) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<byte[]> answer = client.send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                            .header("X-API-KEY", owner.apiKey())
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            return answer.body();
+        }
+    }
+
+    @Test
     void aRegressionTreeFitsALine() throws Exception {
         String data = dataset("line.csv", line());
         String model = model("{\"name\":\"line\",\"task\":\"regression\",\"dataset\":\"" + data
