@@ -6,10 +6,12 @@ CREATE TABLE models (
     project_id      TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     name            TEXT NOT NULL,
     task            TEXT NOT NULL,
-    dataset_id      TEXT NOT NULL,
-    target_column   TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    dataset_id      TEXT,
+    target_column   TEXT,
     algorithm       TEXT NOT NULL,
     hyperparameters TEXT NOT NULL,
+    commands        TEXT NOT NULL,
     created_by      TEXT NOT NULL REFERENCES users (id),
     created_at      BIGINT NOT NULL
 );

@@ -7,6 +7,9 @@ import java.util.Map;
  * of the project) and its {@code target_column}; every other column is a numeric feature.
  * {@code algorithm}: linear (logistic regression or linear regression by SGD, the default) or cart
  * (a decision tree); {@code hyperparameters}: epochs, learning_rate, max_depth, seed, test_fraction.
+ * {@code kind: "custom"} runs the user's own {@code train_command} (required), {@code test_command}
+ * and {@code export_command} as jobs instead, with the dataset (optional) readable as for any job;
+ * they upload what they make with the job's token ({@code POST /api/jobs/{jobId}/artifacts}).
  */
 public record CreateModelRequest(
         String name,
@@ -14,4 +17,8 @@ public record CreateModelRequest(
         String dataset,
         String targetColumn,
         String algorithm,
-        Map<String, Object> hyperparameters) {}
+        Map<String, Object> hyperparameters,
+        String kind,
+        String trainCommand,
+        String testCommand,
+        String exportCommand) {}

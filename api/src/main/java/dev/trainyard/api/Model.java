@@ -6,17 +6,20 @@ import java.util.Map;
 
 /**
  * A model of a project: what it learns (task, dataset, target column, algorithm and its
- * settings) and the versions its successful training jobs made, newest first.
+ * settings) and the versions its successful training jobs made, newest first. A {@code custom}
+ * model runs the user's own {@code commands} (train, test, export) instead of the built-in trainer.
  */
 public record Model(
         String id,
         String name,
         String project,
         String task,
+        String kind,
         String dataset,
         String targetColumn,
         String algorithm,
         Map<String, Object> hyperparameters,
+        Map<String, String> commands,
         List<Version> versions,
         String createdBy,
         Instant createdAt) {

@@ -72,6 +72,8 @@ public final class ModelService implements AutoCloseable {
     public static final String MODEL_FILE_VARIABLE = "TRAINYARD_MODEL_FILE";
 
     private static final int MAX_PREDICT_ROWS = 1_000;
+    private static final String TRAINER_COMMAND =
+            "exec \"$TRAINER_JAVA\" -Xmx1g -cp \"$TRAINER_CLASSPATH\" dev.trainyard.trainer.BuiltInTrainer";
 
     private final Database database;
     private final JobService jobs;
@@ -111,29 +113,41 @@ public final class ModelService implements AutoCloseable {
         if (name.isEmpty() || name.length() > 200) {
             errors.add(new FieldError("name", "is required, at most 200 characters"));
         }
-        String task = request.task() == null ? "classification" : request.task();
-        if (!TASKS.contains(task)) {
+        String kind = request.kind() == null ? "builtin" : request.kind();
+        if (!kind.equals("builtin") && !kind.equals("custom")) {
+            errors.add(new FieldError("kind", "must be builtin or custom"));
+        }
+        boolean custom = kind.equals("custom");
+        String task = request.task() == null ? (custom ? "custom" : "classification") : request.task();
+        if (!custom && !TASKS.contains(task)) {
             errors.add(new FieldError("task", "must be classification or regression"));
         }
-        String algorithm = request.algorithm() == null ? "linear" : request.algorithm();
-        if (!ALGORITHMS.contains(algorithm)) {
+        String algorithm = custom ? "custom" : request.algorithm() == null ? "linear" : request.algorithm();
+        if (!custom && !ALGORITHMS.contains(algorithm)) {
             errors.add(new FieldError("algorithm", "must be linear or cart"));
         }
         Map<String, Object> hyperparameters = hyperparameters(errors, request.hyperparameters());
-        if (request.dataset() == null) {
-            errors.add(new FieldError("dataset", "is required: a CSV dataset of the project"));
-        }
-        if (request.targetColumn() == null || request.targetColumn().isBlank()) {
-            errors.add(new FieldError("target_column", "is required"));
+        Map<String, String> commands = new LinkedHashMap<>();
+        if (custom) {
+            command(errors, commands, "train", request.trainCommand(), true);
+            command(errors, commands, "test", request.testCommand(), false);
+            command(errors, commands, "export", request.exportCommand(), false);
+        } else {
+            if (request.dataset() == null) {
+                errors.add(new FieldError("dataset", "is required: a CSV dataset of the project"));
+            }
+            if (request.targetColumn() == null || request.targetColumn().isBlank()) {
+                errors.add(new FieldError("target_column", "is required"));
+            }
         }
         if (!errors.isEmpty()) {
             throw TrainyardException.invalid(errors);
         }
-        Dataset dataset = datasets.get(caller, projectId, request.dataset());
-        if (!dataset.format().equals("csv")) {
+        Dataset dataset = request.dataset() == null ? null : datasets.get(caller, projectId, request.dataset());
+        if (!custom && !dataset.format().equals("csv")) {
             throw TrainyardException.invalid("dataset", "must be a CSV dataset");
         }
-        if (!dataset.columns().contains(request.targetColumn())) {
+        if (!custom && !dataset.columns().contains(request.targetColumn())) {
             throw TrainyardException.invalid(
                     "target_column", "is not a column of the dataset (it has " + dataset.columns() + ")");
         }
@@ -147,15 +161,32 @@ public final class ModelService implements AutoCloseable {
                     visible.project().id(),
                     name,
                     task,
-                    dataset.id(),
+                    kind,
+                    dataset == null ? null : dataset.id(),
                     request.targetColumn(),
                     algorithm,
                     json(hyperparameters),
+                    json(commands),
                     caller.userId(),
                     now);
             handle.attach(ModelStore.class).insert(row);
             return toApi(handle, row);
         });
+    }
+
+    private static void command(
+            List<FieldError> errors, Map<String, String> commands, String which, String command, boolean required) {
+        if (command == null || command.isBlank()) {
+            if (required) {
+                errors.add(new FieldError(which + "_command", "is required for a custom model"));
+            }
+            return;
+        }
+        if (command.length() > 100_000) {
+            errors.add(new FieldError(which + "_command", "is longer than 100000 characters"));
+            return;
+        }
+        commands.put(which, command);
     }
 
     public Page<Model> list(Principal caller, String projectId, PageRequest page) {
@@ -187,17 +218,7 @@ public final class ModelService implements AutoCloseable {
 
     /** Queues a training job of the model: the job that will make its next version. */
     public Job train(Principal caller, String projectId, String modelId, TrainModelRequest request) {
-        if (!trainer.installed()) {
-            throw TrainyardException.of(
-                    ErrorCode.UNAVAILABLE,
-                    "the built-in trainer is not installed on this server (build the trainer module)");
-        }
-        ModelStore.ModelRow model = database.read(handle -> {
-            ModelStore.ModelRow row = visible(handle, caller, projectId, modelId);
-            Memberships.requireWriter(handle, row.organizationId(), caller);
-            return row;
-        });
-        Dataset dataset = datasets.get(caller, projectId, model.datasetId());
+        ModelStore.ModelRow model = writable(caller, projectId, modelId);
         List<FieldError> errors = new ArrayList<>();
         Map<String, Object> settings = new LinkedHashMap<>(read(model.hyperparameters()));
         settings.putAll(hyperparameters(errors, request == null ? null : request.hyperparameters()));
@@ -210,42 +231,85 @@ public final class ModelService implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw TrainyardException.invalid(errors);
         }
+        List<String> tags = List.of(MODEL_TAG + model.id(), TRAIN_TAG);
+        Integer cores = request == null ? null : request.cpuCores();
+        BigDecimal memory = request == null ? null : request.memoryGb();
+        if (model.custom()) {
+            return submit(
+                    caller,
+                    projectId,
+                    "train " + model.name(),
+                    customCommand(model, "train"),
+                    Map.of(),
+                    tags,
+                    model.datasetId() == null ? List.of() : List.of(model.datasetId()),
+                    model,
+                    cores,
+                    memory);
+        }
+        Dataset dataset = datasets.get(caller, projectId, model.datasetId());
         Map<String, Object> spec = new LinkedHashMap<>(settings);
+        spec.put("mode", "train");
         spec.put("task", model.task());
         spec.put("algorithm", model.algorithm());
         spec.put("target", model.targetColumn());
         spec.put("dataset_env", DatasetService.environmentName(dataset.name()));
+        return submit(
+                caller,
+                projectId,
+                "train " + model.name(),
+                TRAINER_COMMAND,
+                trainerEnvironment(spec),
+                tags,
+                List.of(dataset.id()),
+                model,
+                cores,
+                memory);
+    }
+
+    /** The user's own command of a custom model; 409 when the model has none for this. */
+    private static String customCommand(ModelStore.ModelRow model, String which) {
+        try {
+            String command =
+                    new ObjectMapper().readTree(model.commands()).path(which).asText("");
+            if (command.isBlank()) {
+                throw TrainyardException.conflict("custom model " + model.id() + " has no " + which + "_command");
+            }
+            return command;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable commands of model " + model.id(), e);
+        }
+    }
+
+    private Map<String, String> trainerEnvironment(Map<String, Object> spec) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("TRAINER_JAVA", trainer.java());
         environment.put("TRAINER_CLASSPATH", trainer.classPath());
         environment.put("TRAINER_SPEC", json(spec));
-        CreateJobRequest job = new CreateJobRequest(
-                "train " + model.name(),
-                projectId,
-                "trains model " + model.id() + " with the built-in trainer",
-                null,
-                0,
-                request == null || request.cpuCores() == null ? 1 : request.cpuCores(),
-                request == null || request.memoryGb() == null ? BigDecimal.valueOf(2) : request.memoryGb(),
-                null,
-                null,
-                null,
-                "exec \"$TRAINER_JAVA\" -Xmx1g -cp \"$TRAINER_CLASSPATH\" dev.trainyard.trainer.BuiltInTrainer",
-                environment,
-                null,
-                null,
-                List.of(MODEL_TAG + model.id(), TRAIN_TAG),
-                null,
-                List.of(dataset.id()));
-        Job submitted = jobs.submit(caller, job, null).job();
-        database.writeVoid(handle -> handle.attach(ModelStore.class).insertJob(submitted.id(), model.id(), TRAIN_TAG));
-        return submitted;
+        return environment;
     }
 
     /** Queues a test of a version on a dataset (or the held-out rows of its own): 202 with the job. */
     public Job test(Principal caller, String projectId, String modelId, TestModelRequest request) {
         ModelStore.ModelRow model = writable(caller, projectId, modelId);
         ModelStore.VersionRow version = version(model, request == null ? null : request.version());
+        if (model.custom()) {
+            String datasetId = request != null && request.dataset() != null ? request.dataset() : model.datasetId();
+            if (datasetId != null) {
+                datasets.get(caller, projectId, datasetId);
+            }
+            return submit(
+                    caller,
+                    projectId,
+                    "test " + model.name() + " v" + version.version(),
+                    customCommand(model, "test"),
+                    Map.of(),
+                    List.of(MODEL_TAG + model.id(), TEST_TAG, VERSION_TAG + version.version()),
+                    datasetId == null ? List.of() : List.of(datasetId),
+                    model,
+                    null,
+                    null);
+        }
         String datasetId = request != null && request.dataset() != null ? request.dataset() : model.datasetId();
         Dataset dataset = datasets.get(caller, projectId, datasetId);
         if (!dataset.format().equals("csv") || !dataset.columns().contains(model.targetColumn())) {
@@ -266,15 +330,33 @@ public final class ModelService implements AutoCloseable {
                 caller,
                 projectId,
                 "test " + model.name() + " v" + version.version(),
-                spec,
+                TRAINER_COMMAND,
+                trainerEnvironment(spec),
                 List.of(MODEL_TAG + model.id(), TEST_TAG, VERSION_TAG + version.version()),
                 List.of(dataset.id()),
-                model);
+                model,
+                null,
+                null);
     }
 
     /** Queues an export of a version: ONNX (linear models) or native; 202 with the job. */
     public Job export(Principal caller, String projectId, String modelId, ExportModelRequest request) {
         ModelStore.ModelRow model = writable(caller, projectId, modelId);
+        if (model.custom()) {
+            ModelStore.VersionRow version = version(model, request == null ? null : request.version());
+            // Whatever the export command uploads becomes an export, its format the file's extension.
+            return submit(
+                    caller,
+                    projectId,
+                    "export " + model.name() + " v" + version.version(),
+                    customCommand(model, "export"),
+                    Map.of(),
+                    List.of(MODEL_TAG + model.id(), EXPORT_TAG, VERSION_TAG + version.version(), "format:custom"),
+                    List.of(),
+                    model,
+                    null,
+                    null);
+        }
         String format = request == null || request.format() == null ? "onnx" : request.format();
         if (!format.equals("onnx") && !format.equals("native")) {
             throw TrainyardException.invalid("format", "must be onnx or native");
@@ -297,10 +379,13 @@ public final class ModelService implements AutoCloseable {
                 caller,
                 projectId,
                 "export " + model.name() + " v" + version.version() + " as " + format,
-                spec,
+                TRAINER_COMMAND,
+                trainerEnvironment(spec),
                 List.of(MODEL_TAG + model.id(), EXPORT_TAG, VERSION_TAG + version.version(), "format:" + format),
                 List.of(),
-                model);
+                model,
+                null,
+                null);
     }
 
     public List<ModelExport> exports(Principal caller, String projectId, String modelId) {
@@ -343,16 +428,17 @@ public final class ModelService implements AutoCloseable {
     }
 
     private ModelStore.ModelRow writable(Principal caller, String projectId, String modelId) {
-        if (!trainer.installed()) {
-            throw TrainyardException.of(
-                    ErrorCode.UNAVAILABLE,
-                    "the built-in trainer is not installed on this server (build the trainer module)");
-        }
-        return database.read(handle -> {
+        ModelStore.ModelRow model = database.read(handle -> {
             ModelStore.ModelRow row = visible(handle, caller, projectId, modelId);
             Memberships.requireWriter(handle, row.organizationId(), caller);
             return row;
         });
+        if (!model.custom() && !trainer.installed()) {
+            throw TrainyardException.of(
+                    ErrorCode.UNAVAILABLE,
+                    "the built-in trainer is not installed on this server (build the trainer module)");
+        }
+        return model;
     }
 
     private ModelStore.VersionRow version(ModelStore.ModelRow model, Integer version) {
@@ -369,31 +455,30 @@ public final class ModelService implements AutoCloseable {
                         .orElseThrow(() -> TrainyardException.notFound("version", String.valueOf(version)));
     }
 
-    /** Submits a trainer job of the model with its spec, tags (the second one is the kind) and datasets. */
+    /** Submits a job of the model: its command, environment, tags (the second one is the kind) and datasets. */
     private Job submit(
             Principal caller,
             String projectId,
             String name,
-            Map<String, Object> spec,
+            String runCommand,
+            Map<String, String> environment,
             List<String> tags,
             List<String> datasetIds,
-            ModelStore.ModelRow model) {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("TRAINER_JAVA", trainer.java());
-        environment.put("TRAINER_CLASSPATH", trainer.classPath());
-        environment.put("TRAINER_SPEC", json(spec));
+            ModelStore.ModelRow model,
+            Integer cpuCores,
+            BigDecimal memoryGb) {
         CreateJobRequest request = new CreateJobRequest(
                 name,
                 projectId,
-                "runs the built-in trainer for model " + model.id(),
+                (model.custom() ? "runs the custom command" : "runs the built-in trainer") + " of model " + model.id(),
                 null,
                 0,
-                1,
-                BigDecimal.valueOf(2),
+                cpuCores == null ? 1 : cpuCores,
+                memoryGb == null ? BigDecimal.valueOf(2) : memoryGb,
                 null,
                 null,
                 null,
-                "exec \"$TRAINER_JAVA\" -Xmx1g -cp \"$TRAINER_CLASSPATH\" dev.trainyard.trainer.BuiltInTrainer",
+                runCommand,
                 environment,
                 null,
                 null,
@@ -412,6 +497,9 @@ public final class ModelService implements AutoCloseable {
             throw TrainyardException.invalid("rows", "give 1 to " + MAX_PREDICT_ROWS + " rows");
         }
         ModelStore.ModelRow model = database.read(handle -> visible(handle, caller, projectId, modelId));
+        if (model.custom()) {
+            throw TrainyardException.conflict("predict serves built-in models; download a custom model's exports");
+        }
         ModelStore.VersionRow version =
                 database.read(handle -> handle.attach(ModelStore.class).versions(model.id())).stream()
                         .findFirst()
@@ -533,22 +621,29 @@ public final class ModelService implements AutoCloseable {
         database.writeVoid(handle -> {
             List<ArtifactStore.ArtifactRow> files =
                     handle.attach(ArtifactStore.class).list(jobId);
-            if (files.size() != 1) {
-                LOG.warn("export job {} completed with {} files instead of one", jobId, files.size());
+            boolean custom = "custom".equals(job.format());
+            if (files.isEmpty() || (!custom && files.size() != 1)) {
+                LOG.warn("export job {} completed with {} files", jobId, files.size());
                 return;
             }
-            ArtifactStore.ArtifactRow file = files.getFirst();
-            handle.attach(ModelStore.class)
-                    .upsertExport(new ModelStore.ExportRow(
-                            Ids.newId("e"),
-                            job.modelId(),
-                            job.version(),
-                            file.name(),
-                            job.format(),
-                            jobId,
-                            file.sha256(),
-                            file.sizeBytes(),
-                            clock.instant()));
+            for (ArtifactStore.ArtifactRow file : files) {
+                String format = custom
+                        ? (file.name().contains(".")
+                                ? file.name().substring(file.name().lastIndexOf('.') + 1)
+                                : "file")
+                        : job.format();
+                handle.attach(ModelStore.class)
+                        .upsertExport(new ModelStore.ExportRow(
+                                Ids.newId("e"),
+                                job.modelId(),
+                                job.version(),
+                                file.name(),
+                                format,
+                                jobId,
+                                file.sha256(),
+                                file.sizeBytes(),
+                                clock.instant()));
+            }
         });
     }
 
@@ -557,8 +652,13 @@ public final class ModelService implements AutoCloseable {
         try {
             database.writeVoid(handle -> {
                 ArtifactStore artifacts = handle.attach(ArtifactStore.class);
-                ArtifactStore.ArtifactRow file =
-                        artifacts.find(jobId, "model.tribuo").orElse(null);
+                // The built-in trainer uploads model.tribuo; a custom model's first other file is its model.
+                ArtifactStore.ArtifactRow file = artifacts
+                        .find(jobId, "model.tribuo")
+                        .or(() -> artifacts.list(jobId).stream()
+                                .filter(artifact -> !artifact.name().equals("results.json"))
+                                .findFirst())
+                        .orElse(null);
                 ArtifactStore.ArtifactRow results =
                         artifacts.find(jobId, "results.json").orElse(null);
                 ModelStore store = handle.attach(ModelStore.class);
@@ -569,9 +669,9 @@ public final class ModelService implements AutoCloseable {
                 String metrics = "{}";
                 if (results != null) {
                     try {
-                        metrics = mapper.writeValueAsString(
-                                mapper.readTree(Files.readString(blobs.path(results.sha256())))
-                                        .path("metrics"));
+                        com.fasterxml.jackson.databind.JsonNode tree =
+                                mapper.readTree(Files.readString(blobs.path(results.sha256())));
+                        metrics = mapper.writeValueAsString(tree.has("metrics") ? tree.get("metrics") : tree);
                     } catch (IOException e) {
                         LOG.warn("unreadable results of training job {}: {}", jobId, e.getMessage());
                     }
@@ -653,13 +753,23 @@ public final class ModelService implements AutoCloseable {
                 row.name(),
                 row.projectId(),
                 row.task(),
+                row.kind(),
                 row.datasetId(),
                 row.targetColumn(),
                 row.algorithm(),
                 read(row.hyperparameters()),
+                readCommands(row.commands()),
                 versions,
                 row.createdBy(),
                 row.createdAt());
+    }
+
+    private Map<String, String> readCommands(String json) {
+        try {
+            return mapper.readValue(json, new TypeReference<Map<String, String>>() {});
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
     }
 
     private Map<String, Object> read(String json) {

@@ -19,12 +19,18 @@ public interface ModelStore {
             String projectId,
             String name,
             String task,
+            String kind,
             String datasetId,
             String targetColumn,
             String algorithm,
             String hyperparameters,
+            String commands,
             String createdBy,
-            Instant createdAt) {}
+            Instant createdAt) {
+        boolean custom() {
+            return "custom".equals(kind);
+        }
+    }
 
     record VersionRow(
             String id,
@@ -48,9 +54,10 @@ public interface ModelStore {
             long sizeBytes,
             Instant createdAt) {}
 
-    @SqlUpdate("INSERT INTO models (id, organization_id, project_id, name, task, dataset_id, target_column, algorithm, "
-            + "hyperparameters, created_by, created_at) VALUES (:id, :organizationId, :projectId, :name, :task, "
-            + ":datasetId, :targetColumn, :algorithm, :hyperparameters, :createdBy, :createdAt)")
+    @SqlUpdate("INSERT INTO models (id, organization_id, project_id, name, task, kind, dataset_id, target_column, "
+            + "algorithm, hyperparameters, commands, created_by, created_at) VALUES (:id, :organizationId, :projectId, "
+            + ":name, :task, :kind, :datasetId, :targetColumn, :algorithm, :hyperparameters, :commands, :createdBy, "
+            + ":createdAt)")
     void insert(@BindMethods ModelRow row);
 
     @SqlQuery("SELECT * FROM models WHERE id = :id")

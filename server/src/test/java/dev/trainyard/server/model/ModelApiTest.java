@@ -287,6 +287,68 @@ class ModelApiTest {
         }
     }
 
+    /** A shell line a custom command uses to upload a file of its job as an artifact. */
+    private static String upload(String file) {
+        return "curl -sf -X POST -H 'Expect:' -H \\\"Authorization: Bearer $TRAINYARD_JOB_TOKEN\\\" --data-binary @"
+                + file + " \\\"$TRAINYARD_URL/api/jobs/$TRAINYARD_JOB_ID/artifacts?name=" + file + "\\\"";
+    }
+
+    @Test
+    void aCustomModelRunsTheUsersCommandsAndItsUploadsBecomeVersionsAndExports() throws Exception {
+        String data = dataset("custom.csv", clusters());
+        String train =
+                "wc -l < $TRAINYARD_DATASET_CUSTOM_CSV > model.bin; echo '{\\\"metrics\\\":{\\\"accuracy\\\":0.5}}' > results.json; "
+                        + upload("model.bin") + " && " + upload("results.json");
+        String test = "test -s \\\"$TRAINYARD_MODEL_FILE\\\" && echo '{\\\"rows\\\":801}' > results.json && "
+                + upload("results.json");
+        String export = "cp \\\"$TRAINYARD_MODEL_FILE\\\" weights.onnx && echo readme > notes.txt && "
+                + upload("weights.onnx") + " && " + upload("notes.txt");
+        String model = model("{\"name\":\"mine\",\"kind\":\"custom\",\"dataset\":\"" + data + "\",\"train_command\":\""
+                + train + "\",\"test_command\":\"" + test + "\",\"export_command\":\"" + export + "\"}");
+        String path = "/api/oneai/projects/" + project + "/models/" + model;
+
+        runJob(server.post(path + "/train", "", owner.auth()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        server.get(path, owner.auth()).json().get("versions").size() == 1);
+        JsonNode version = server.get(path, owner.auth()).json().get("versions").get(0);
+        assertThat(version.get("metrics").get("accuracy").asDouble()).isEqualTo(0.5);
+
+        runJob(server.post(path + "/test", "", owner.auth()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !server.get(path, owner.auth())
+                        .json()
+                        .get("versions")
+                        .get(0)
+                        .get("test_results")
+                        .isNull());
+        assertThat(server.get(path, owner.auth())
+                        .json()
+                        .get("versions")
+                        .get(0)
+                        .get("test_results")
+                        .get("rows")
+                        .asInt())
+                .isEqualTo(801);
+
+        runJob(server.post(path + "/export", "", owner.auth()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> server.get(path + "/exports", owner.auth()).json().size() == 2);
+        assertThat(server.get(path + "/exports", owner.auth()).json().toString())
+                .contains("\"weights.onnx\"", "\"format\":\"onnx\"", "\"notes.txt\"");
+        assertThat(new String(download(path + "/exports/weights.onnx"), StandardCharsets.UTF_8).strip())
+                .isEqualTo("801");
+        assertThat(server.post(path + "/predict", "{\"rows\":[{\"x\":1,\"y\":1}]}", owner.auth())
+                        .status())
+                .isEqualTo(409);
+        assertThat(server.post(
+                                "/api/oneai/projects/" + project + "/models",
+                                "{\"name\":\"x\",\"kind\":\"custom\"}",
+                                owner.auth())
+                        .status())
+                .isEqualTo(400);
+    }
+
     @Test
     void aRegressionTreeFitsALine() throws Exception {
         String data = dataset("line.csv", line());
@@ -341,6 +403,17 @@ class ModelApiTest {
                         .status())
                 .isEqualTo(404);
         assertThat(server.post(base + "/" + model + "/predict", "{\"rows\":[{\"x\":1}]}", stranger.auth())
+                        .status())
+                .isEqualTo(404);
+        for (String action : new String[] {"/test", "/export"}) {
+            assertThat(server.post(base + "/" + model + action, "{}", stranger.auth())
+                            .status())
+                    .as(action)
+                    .isEqualTo(404);
+        }
+        assertThat(server.get(base + "/" + model + "/exports", stranger.auth()).status())
+                .isEqualTo(404);
+        assertThat(server.get(base + "/" + model + "/exports/x.onnx", stranger.auth())
                         .status())
                 .isEqualTo(404);
         assertThat(server.delete(base + "/" + model, stranger.auth()).status()).isEqualTo(404);
