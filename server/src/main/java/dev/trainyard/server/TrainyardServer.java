@@ -151,10 +151,11 @@ public final class TrainyardServer implements AutoCloseable {
             JobLogStore jobLogs = new JobLogStore(clock, telemetry::onLogLines);
             parts.add(jobLogs);
             AtomicReference<String> serverUrl = new AtomicReference<>();
-            // Test and export jobs read a model file; the model service is made after the runner.
-            AtomicReference<ModelService> models = new AtomicReference<>();
             BlobStore blobs = new BlobStore(config.dataDir().resolve("blobs"));
             DatasetService datasets = new DatasetService(database, blobs, mapper, clock, config.maxDatasetBytes());
+            ModelService models = new ModelService(
+                    database, jobService, datasets, blobs, TrainerInstall.install(config.dataDir()), mapper, clock);
+            parts.add(models);
             // A job token dies with its job (checked on every use); its own expiry is only a backstop.
             JobRunner runner = new JobRunner(
                     jobService,
@@ -167,11 +168,9 @@ public final class TrainyardServer implements AutoCloseable {
                     telemetry,
                     jobsConfig.sampleInterval(),
                     jobId -> {
+                        // Datasets, and the model version a test or export job works on.
                         List<Launch.Input> inputs = new ArrayList<>(jobInputs(datasets.usedBy(jobId)));
-                        ModelService modelService = models.get();
-                        if (modelService != null) {
-                            inputs.addAll(modelService.inputsOf(jobId));
-                        }
+                        inputs.addAll(models.inputsOf(jobId));
                         return inputs;
                     });
             parts.add(runner);
@@ -184,19 +183,15 @@ public final class TrainyardServer implements AutoCloseable {
             routes.addAll(new AuthRoutes(auth, new ApiKeyService(database, clock)).routes());
             routes.addAll(new AccountRoutes(new AccountService(database, passwords, clock)).routes());
             routes.addAll(new OrganizationRoutes(new OrganizationService(database, clock)).routes());
-            routes.addAll(
-                    new ProjectRoutes(new ProjectService(database, clock), new ProjectArchive(database, mapper, clock))
-                            .routes());
+            routes.addAll(new ProjectRoutes(
+                            new ProjectService(database, clock), new ProjectArchive(database, mapper, clock, models))
+                    .routes());
             routes.addAll(new JobRoutes(jobService, jobLogs, executor, mapper).routes());
             routes.addAll(new TelemetryRoutes(jobService, telemetry, mapper).routes());
             routes.addAll(new CreditRoutes(new CreditService(database, credits, clock)).routes());
             routes.addAll(new DatasetRoutes(datasets).routes());
             routes.addAll(new ArtifactRoutes(jobService, database, blobs, clock, config.maxDatasetBytes()).routes());
-            ModelService modelService = new ModelService(
-                    database, jobService, datasets, blobs, TrainerInstall.install(config.dataDir()), mapper, clock);
-            models.set(modelService);
-            parts.add(modelService);
-            routes.addAll(new ModelRoutes(modelService).routes());
+            routes.addAll(new ModelRoutes(models).routes());
             routes.addAll(new SystemRoutes(database::isReachable, meters).routes());
             routes.addAll(DocsRoutes.routes(List.copyOf(routes)));
 

@@ -27,6 +27,7 @@ import dev.trainyard.server.job.ArtifactStore;
 import dev.trainyard.server.job.JobRow;
 import dev.trainyard.server.job.JobService;
 import dev.trainyard.server.org.Memberships;
+import dev.trainyard.server.project.ProjectArchive;
 import dev.trainyard.server.project.ProjectRow;
 import dev.trainyard.server.project.ProjectService;
 import dev.trainyard.server.store.Database;
@@ -59,7 +60,7 @@ import org.tribuo.regression.Regressor;
  * trainer (queued, metered, logged, with progress), versioned when a training job COMPLETES and
  * uploaded its model (a stopped or failed job leaves no version), and asked for predictions.
  */
-public final class ModelService implements AutoCloseable {
+public final class ModelService implements AutoCloseable, ProjectArchive.ModelSource {
     private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
     private static final Set<String> TASKS = Set.of("classification", "regression");
     private static final Set<String> ALGORITHMS = Set.of("linear", "cart");
@@ -413,6 +414,27 @@ public final class ModelService implements AutoCloseable {
     private static ModelExport toApi(ModelStore.ExportRow row) {
         return new ModelExport(
                 row.name(), row.format(), row.sizeBytes(), row.sha256(), row.version(), row.jobId(), row.createdAt());
+    }
+
+    @Override
+    public List<Model> models(Principal caller, String projectId) {
+        List<Model> all = new ArrayList<>();
+        for (int skip = 0; ; skip += 500) {
+            Page<Model> page = list(caller, projectId, new PageRequest(skip, 500));
+            all.addAll(page.items());
+            if (all.size() >= page.total() || page.items().isEmpty()) {
+                return all;
+            }
+        }
+    }
+
+    @Override
+    public List<ProjectArchive.ExportedFile> exportFiles(Principal caller, String projectId, String modelId) {
+        return exports(caller, projectId, modelId).stream()
+                .map(export -> new ProjectArchive.ExportedFile(
+                        export,
+                        exportFile(caller, projectId, modelId, export.name()).path()))
+                .toList();
     }
 
     /** The model file a test or export job reads, as an input of the job; none for other jobs. */

@@ -251,6 +251,21 @@ class ModelApiTest {
         assertThat(server.post(path + "/export", "{\"format\":\"pdf\"}", owner.auth())
                         .status())
                 .isEqualTo(400);
+
+        // The project's zip carries the model, its version with metrics, and the export files.
+        byte[] zip = download("/api/projects/" + project + "/download");
+        java.util.Map<String, byte[]> entries = new java.util.HashMap<>();
+        try (java.util.zip.ZipInputStream in =
+                new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                entries.put(entry.getName(), in.readAllBytes());
+            }
+        }
+        assertThat(entries).containsKey("models/" + model + "/exports/exported-v1.onnx");
+        assertThat(entries.get("models/" + model + "/exports/exported-v1.onnx")).isEqualTo(onnx);
+        JsonNode manifest = MAPPER.readTree(entries.get("project.json"));
+        assertThat(manifest.get("models").toString()).contains(model, "\"accuracy\"");
+        assertThat(manifest.get("exports").get(model).toString()).contains("exported-v1.tribuo");
     }
 
     private static void runJob(HttpResponse queued) {

@@ -225,7 +225,8 @@ class ProjectApiTest {
             ZipEntry entry = zip.getNextEntry();
             assertThat(entry.getName()).isEqualTo("project.json");
             JsonNode manifest = new ObjectMapper().readTree(zip.readAllBytes());
-            assertThat(manifest.get("format_version").asInt()).isEqualTo(1);
+            assertThat(manifest.get("format_version").asInt()).isEqualTo(2);
+            assertThat(manifest.get("models").isArray()).isTrue();
             assertThat(manifest.get("project").get("id").asText()).isEqualTo(id);
             assertThat(manifest.get("project").get("description").asText()).isEqualTo("zip me");
             assertThat(manifest.get("activity").get(0).get("action").asText()).isEqualTo("project.created");
