@@ -74,7 +74,7 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
 
     private static final int MAX_PREDICT_ROWS = 1_000;
     private static final String TRAINER_COMMAND =
-            "exec \"$TRAINER_JAVA\" -Xmx1g -cp \"$TRAINER_CLASSPATH\" dev.trainyard.trainer.BuiltInTrainer";
+            "exec \"$TRAINER_JAVA\" -Xmx${TRAINER_HEAP_MB}m -cp \"$TRAINER_CLASSPATH\" dev.trainyard.trainer.BuiltInTrainer";
 
     private final Database database;
     private final JobService jobs;
@@ -489,6 +489,15 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
             ModelStore.ModelRow model,
             Integer cpuCores,
             BigDecimal memoryGb) {
+        BigDecimal memory = memoryGb == null ? BigDecimal.valueOf(2) : memoryGb;
+        if (!model.custom()) {
+            // The trainer's heap: three quarters of the job's memory, the rest for the JVM itself.
+            environment = new LinkedHashMap<>(environment);
+            environment.put(
+                    "TRAINER_HEAP_MB",
+                    String.valueOf(Math.max(
+                            64, memory.multiply(BigDecimal.valueOf(768)).longValue())));
+        }
         CreateJobRequest request = new CreateJobRequest(
                 name,
                 projectId,
@@ -496,7 +505,7 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
                 null,
                 0,
                 cpuCores == null ? 1 : cpuCores,
-                memoryGb == null ? BigDecimal.valueOf(2) : memoryGb,
+                memory,
                 null,
                 null,
                 null,
