@@ -9,6 +9,7 @@ CREATE TABLE models (
     kind            TEXT NOT NULL,
     dataset_id      TEXT,
     target_column   TEXT,
+    feature_columns TEXT NOT NULL,
     algorithm       TEXT NOT NULL,
     hyperparameters TEXT NOT NULL,
     commands        TEXT NOT NULL,

@@ -17,6 +17,7 @@ public record Model(
         String kind,
         String dataset,
         String targetColumn,
+        List<String> featureColumns,
         String algorithm,
         Map<String, Object> hyperparameters,
         Map<String, String> commands,

@@ -183,13 +183,17 @@ public final class BuiltInTrainer {
         int maxDepth = spec.path("max_depth").asInt(8);
         double learningRate = spec.path("learning_rate").asDouble(0.5);
         marker("progress percent=0 message=\"loading " + dataset.getFileName() + "\"");
+        dataset = selectColumns(dataset, target, spec.path("feature_columns"), work);
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         Model<?> model;
         if (task.equals("classification")) {
             DataSource<Label> source = new CSVLoader<>(new LabelFactory()).loadDataSource(dataset, target);
             TrainTestSplitter<Label> split = new TrainTestSplitter<>(source, 1 - testFraction, seed);
-            MutableDataset<Label> train = new MutableDataset<>(split.getTrain());
+            // Train / validation / test: a tenth of the training rows is held out for validation.
+            TrainTestSplitter<Label> validation = new TrainTestSplitter<>(split.getTrain(), 0.9, seed + 1);
+            MutableDataset<Label> train = new MutableDataset<>(validation.getTrain());
+            MutableDataset<Label> validate = new MutableDataset<>(validation.getTest());
             MutableDataset<Label> test = new MutableDataset<>(split.getTest());
             Progress progress = new Progress(train.size(), epochs);
             Trainer<Label> trainer = algorithm.equals("cart")
@@ -202,12 +206,18 @@ public final class BuiltInTrainer {
             metrics.put("macro_f1", evaluation.macroAveragedF1());
             metrics.put("confusion_matrix", evaluation.getConfusionMatrix().toString());
             metrics.put("test_rows", test.size());
+            metrics.put(
+                    "validation_accuracy",
+                    new LabelEvaluator().evaluate(trained, validate).accuracy());
+            metrics.put("validation_rows", validate.size());
             model = trained;
         } else if (task.equals("regression")) {
             RegressionFactory factory = new RegressionFactory();
             DataSource<Regressor> source = new CSVLoader<>(factory).loadDataSource(dataset, target);
             TrainTestSplitter<Regressor> split = new TrainTestSplitter<>(source, 1 - testFraction, seed);
-            MutableDataset<Regressor> train = new MutableDataset<>(split.getTrain());
+            TrainTestSplitter<Regressor> validation = new TrainTestSplitter<>(split.getTrain(), 0.9, seed + 1);
+            MutableDataset<Regressor> train = new MutableDataset<>(validation.getTrain());
+            MutableDataset<Regressor> validate = new MutableDataset<>(validation.getTest());
             MutableDataset<Regressor> test = new MutableDataset<>(split.getTest());
             Progress progress = new Progress(train.size(), epochs);
             Trainer<Regressor> trainer = algorithm.equals("cart")
@@ -217,10 +227,15 @@ public final class BuiltInTrainer {
             Model<Regressor> trained = progress.around(() -> trainer.train(train));
             RegressionEvaluation evaluation = new RegressionEvaluator().evaluate(trained, test);
             Regressor dimension = evaluation.rmse().keySet().iterator().next();
+            RegressionEvaluation validated = new RegressionEvaluator().evaluate(trained, validate);
             metrics.put("rmse", evaluation.rmse(dimension));
             metrics.put("mae", evaluation.mae(dimension));
             metrics.put("r2", evaluation.r2(dimension));
             metrics.put("test_rows", test.size());
+            metrics.put(
+                    "validation_rmse",
+                    validated.rmse(validated.rmse().keySet().iterator().next()));
+            metrics.put("validation_rows", validate.size());
             model = trained;
         } else {
             throw new IllegalArgumentException("task must be classification or regression, not " + task);
@@ -285,6 +300,48 @@ public final class BuiltInTrainer {
 
         @Override
         public void close() {}
+    }
+
+    /**
+     * The dataset with only the chosen feature columns and the target, written to the working
+     * folder; the dataset itself when no columns are chosen (every other column is a feature).
+     */
+    static Path selectColumns(Path dataset, String target, JsonNode columns, Path work) throws IOException {
+        if (columns == null || !columns.isArray() || columns.isEmpty()) {
+            return dataset;
+        }
+        java.util.List<String> keep = new java.util.ArrayList<>();
+        columns.forEach(column -> keep.add(column.asText()));
+        keep.remove(target);
+        keep.add(target);
+        Path selected = work.resolve("selected-columns.csv");
+        try (org.tribuo.data.csv.CSVIterator rows =
+                        new org.tribuo.data.csv.CSVIterator(Files.newBufferedReader(dataset, StandardCharsets.UTF_8));
+                java.io.BufferedWriter out = Files.newBufferedWriter(selected, StandardCharsets.UTF_8)) {
+            out.write(
+                    String.join(",", keep.stream().map(BuiltInTrainer::csvField).toList()));
+            out.newLine();
+            while (rows.hasNext()) {
+                Map<String, String> row = rows.next().getRowData();
+                java.util.List<String> fields = new java.util.ArrayList<>(keep.size());
+                for (String column : keep) {
+                    String value = row.get(column);
+                    if (value == null) {
+                        throw new IllegalArgumentException("the dataset has no column " + column);
+                    }
+                    fields.add(csvField(value));
+                }
+                out.write(String.join(",", fields));
+                out.newLine();
+            }
+        }
+        return selected;
+    }
+
+    private static String csvField(String value) {
+        return value.contains(",") || value.contains("\"") || value.contains("\n")
+                ? "\"" + value.replace("\"", "\"\"") + "\""
+                : value;
     }
 
     private void marker(String text) {

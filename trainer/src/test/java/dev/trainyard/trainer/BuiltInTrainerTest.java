@@ -73,6 +73,25 @@ class BuiltInTrainerTest {
     }
 
     @Test
+    void onlyTheChosenFeatureColumnsAreLearned() throws Exception {
+        Path data = work.resolve("clusters.csv");
+        Files.writeString(data, clusters(3));
+
+        BuiltInTrainer.Result result = new BuiltInTrainer(
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .train(
+                        MAPPER.readTree("{\"task\":\"classification\",\"dataset\":\"" + data
+                                + "\",\"target\":\"label\",\"feature_columns\":[\"x\"],\"epochs\":3}"),
+                        work);
+
+        Model<?> model = Model.deserializeFromFile(result.model());
+        assertThat(model.getFeatureIDMap().size()).isEqualTo(1);
+        assertThat(model.getFeatureIDMap().get("x")).isNotNull();
+        assertThat((double) result.metrics().get("accuracy")).isGreaterThan(0.9);
+        assertThat(result.metrics()).containsKey("validation_accuracy");
+    }
+
+    @Test
     void fitsALineAndATree() throws Exception {
         Path data = work.resolve("line.csv");
         Files.writeString(data, line(2));

@@ -152,6 +152,13 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
             throw TrainyardException.invalid(
                     "target_column", "is not a column of the dataset (it has " + dataset.columns() + ")");
         }
+        List<String> features = request.featureColumns() == null ? List.of() : List.copyOf(request.featureColumns());
+        for (String feature : features) {
+            if (dataset == null || !dataset.columns().contains(feature) || feature.equals(request.targetColumn())) {
+                throw TrainyardException.invalid(
+                        "feature_columns", "'" + feature + "' is not a column of the dataset other than the target");
+            }
+        }
         Instant now = clock.instant();
         return database.write(handle -> {
             ProjectService.Visible visible = ProjectService.visibleWithRole(handle, caller, projectId);
@@ -165,6 +172,7 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
                     kind,
                     dataset == null ? null : dataset.id(),
                     request.targetColumn(),
+                    json(features),
                     algorithm,
                     json(hyperparameters),
                     json(commands),
@@ -251,6 +259,7 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
         Dataset dataset = datasets.get(caller, projectId, model.datasetId());
         Map<String, Object> spec = new LinkedHashMap<>(settings);
         spec.put("mode", "train");
+        spec.put("feature_columns", readList(model.featureColumns()));
         spec.put("task", model.task());
         spec.put("algorithm", model.algorithm());
         spec.put("target", model.targetColumn());
@@ -787,12 +796,21 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
                 row.kind(),
                 row.datasetId(),
                 row.targetColumn(),
+                readList(row.featureColumns()),
                 row.algorithm(),
                 read(row.hyperparameters()),
                 readCommands(row.commands()),
                 versions,
                 row.createdBy(),
                 row.createdAt());
+    }
+
+    private List<String> readList(String json) {
+        try {
+            return mapper.readValue(json, new TypeReference<List<String>>() {});
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
     }
 
     private Map<String, String> readCommands(String json) {

@@ -22,6 +22,7 @@ public interface ModelStore {
             String kind,
             String datasetId,
             String targetColumn,
+            String featureColumns,
             String algorithm,
             String hyperparameters,
             String commands,
@@ -55,9 +56,9 @@ public interface ModelStore {
             Instant createdAt) {}
 
     @SqlUpdate("INSERT INTO models (id, organization_id, project_id, name, task, kind, dataset_id, target_column, "
-            + "algorithm, hyperparameters, commands, created_by, created_at) VALUES (:id, :organizationId, :projectId, "
-            + ":name, :task, :kind, :datasetId, :targetColumn, :algorithm, :hyperparameters, :commands, :createdBy, "
-            + ":createdAt)")
+            + "feature_columns, algorithm, hyperparameters, commands, created_by, created_at) VALUES (:id, "
+            + ":organizationId, :projectId, :name, :task, :kind, :datasetId, :targetColumn, :featureColumns, :algorithm, "
+            + ":hyperparameters, :commands, :createdBy, :createdAt)")
     void insert(@BindMethods ModelRow row);
 
     @SqlQuery("SELECT * FROM models WHERE id = :id")

@@ -131,7 +131,8 @@ class ModelApiTest {
     void aClassifierIsTrainedByAJobVersionedAndPredicts() throws Exception {
         String data = dataset("clusters.csv", clusters());
         String model = model("{\"name\":\"clusters\",\"task\":\"classification\",\"dataset\":\"" + data
-                + "\",\"target_column\":\"label\",\"algorithm\":\"linear\",\"hyperparameters\":{\"seed\":3}}");
+                + "\",\"target_column\":\"label\",\"feature_columns\":[\"x\",\"y\"],\"algorithm\":\"linear\","
+                + "\"hyperparameters\":{\"seed\":3}}");
 
         JsonNode job = trainAndWait(model, "{\"epochs\":5}");
 
@@ -403,6 +404,13 @@ class ModelApiTest {
                                 base,
                                 "{\"name\":\"x\",\"dataset\":\"" + data
                                         + "\",\"target_column\":\"label\",\"hyperparameters\":{\"epochs\":-1}}",
+                                owner.auth())
+                        .status())
+                .isEqualTo(400);
+        assertThat(server.post(
+                                base,
+                                "{\"name\":\"x\",\"dataset\":\"" + data
+                                        + "\",\"target_column\":\"label\",\"feature_columns\":[\"x\",\"label\"]}",
                                 owner.auth())
                         .status())
                 .isEqualTo(400);
