@@ -8,8 +8,14 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.trainyard.api.CreateJobRequest;
 import dev.trainyard.api.CreateProjectRequest;
+import dev.trainyard.api.CreditBalance;
+import dev.trainyard.api.Job;
+import dev.trainyard.api.JobLogs;
+import dev.trainyard.api.JobProgress;
 import dev.trainyard.api.Me;
+import dev.trainyard.api.MetricSeries;
 import dev.trainyard.api.Page;
 import dev.trainyard.api.Project;
 import dev.trainyard.api.UpdateProjectRequest;
@@ -24,7 +30,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * The Java client of a Trainyard server. Build one with {@link #builder()}; it is immutable and
@@ -101,14 +109,220 @@ public final class Trainyard {
         send("DELETE", "/api/projects/" + encode(projectId), null, null);
     }
 
+    // ---- jobs ------------------------------------------------------------------------------------
+
+    /** Submits a job; an idempotency key makes a retry answer the same job (null for none). */
+    public Job submitJob(CreateJobRequest request, String idempotencyKey) {
+        return send(
+                "POST",
+                "/api/jobs",
+                request,
+                mapper.constructType(Job.class),
+                idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    public Job getJob(String jobId) {
+        return send("GET", "/api/jobs/" + encode(jobId), null, mapper.constructType(Job.class));
+    }
+
+    /** Asks a job to stop (SIGTERM, then SIGKILL after the server's grace period). */
+    public Job stopJob(String jobId) {
+        return send("POST", "/api/jobs/" + encode(jobId) + "/stop", null, mapper.constructType(Job.class));
+    }
+
+    /**
+     * Jobs visible to the caller, newest first, fetched a page at a time as the stream is read;
+     * {@code status} and {@code projectId} narrow them (null for all).
+     */
+    public Stream<Job> jobs(String projectId, String status) {
+        StringBuilder filter = new StringBuilder();
+        if (projectId != null) {
+            filter.append("&project=").append(encode(projectId));
+        }
+        if (status != null) {
+            filter.append("&status=").append(encode(status));
+        }
+        return pages((skip, take) ->
+                send("GET", "/api/jobs?skip=" + skip + "&take=" + take + filter, null, pageOf(Job.class)));
+    }
+
+    /** A page of a job's log from line {@code offset}. */
+    public JobLogs logs(String jobId, long offset, int limit) {
+        return send(
+                "GET",
+                "/api/jobs/" + encode(jobId) + "/logs?offset=" + offset + "&limit=" + limit,
+                null,
+                mapper.constructType(JobLogs.class));
+    }
+
+    /**
+     * Every line of a job's log from {@code offset}, as the job writes them (server-sent events);
+     * the stream ends when the job has ended and its last line was read. Close it to stop early.
+     */
+    public Stream<JobLogs.Line> followLogs(String jobId, long offset) {
+        return events("/api/jobs/" + encode(jobId) + "/logs?follow=true&offset=" + offset, "line", JobLogs.Line.class);
+    }
+
+    public JobProgress progress(String jobId) {
+        return send("GET", "/api/jobs/" + encode(jobId) + "/progress", null, mapper.constructType(JobProgress.class));
+    }
+
+    /**
+     * Waits until the job has ended, calling {@code onProgress} with its progress every
+     * {@code pollEvery}; returns the ended job.
+     */
+    public Job awaitJob(String jobId, Duration pollEvery, java.util.function.Consumer<JobProgress> onProgress) {
+        while (true) {
+            JobProgress progress = progress(jobId);
+            onProgress.accept(progress);
+            if (progress.state().isTerminal()) {
+                return getJob(jobId);
+            }
+            try {
+                Thread.sleep(pollEvery);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrainyardException("interrupted while waiting for job " + jobId, e);
+            }
+        }
+    }
+
+    /** A metric series of a job, downsampled to at most {@code maxPoints}. */
+    public MetricSeries metric(String jobId, String name, int maxPoints) {
+        return send(
+                "GET",
+                "/api/jobs/" + encode(jobId) + "/metrics/" + encode(name) + "?max_points=" + maxPoints,
+                null,
+                mapper.constructType(MetricSeries.class));
+    }
+
+    // ---- credits -------------------------------------------------------------------------------
+
+    /** The caller's organization's credits. */
+    public CreditBalance balance() {
+        return send("GET", "/api/credits/balance", null, mapper.constructType(CreditBalance.class));
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    /** A page fetcher: skip and take in, a page out. */
+    @FunctionalInterface
+    private interface PageFetcher<T> {
+        Page<T> fetch(int skip, int take);
+    }
+
+    private static final int PAGE = 100;
+
+    /** All items of a paged list, fetched lazily a page at a time. */
+    private static <T> Stream<T> pages(PageFetcher<T> fetcher) {
+        java.util.Iterator<T> items = new java.util.Iterator<>() {
+            private java.util.Iterator<T> page = java.util.Collections.emptyIterator();
+            private int skip;
+            private boolean last;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !last) {
+                    Page<T> next = fetcher.fetch(skip, PAGE);
+                    page = next.items().iterator();
+                    skip += next.items().size();
+                    last = next.items().isEmpty() || skip >= next.total();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+        return java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(items, java.util.Spliterator.ORDERED), false);
+    }
+
+    /** The {@code data} of each {@code event} of a server-sent event stream, until its end event. */
+    private <T> Stream<T> events(String path, String event, Class<T> type) {
+        HttpResponse<Stream<String>> response = openEvents(path, token(false));
+        if (response.statusCode() == 401 && apiKey != null) {
+            response.body().close();
+            response = openEvents(path, token(true));
+        }
+        if (response.statusCode() >= 400) {
+            byte[] body = String.join("\n", response.body().toList()).getBytes(StandardCharsets.UTF_8);
+            throw error(response.statusCode(), response.headers(), body);
+        }
+        Stream<String> lines = response.body();
+        java.util.Iterator<String> source = lines.iterator();
+        java.util.Iterator<T> items = new java.util.Iterator<>() {
+            private T next;
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                String current = null;
+                while (next == null && !ended && source.hasNext()) {
+                    String line = source.next();
+                    if (line.startsWith("event: ")) {
+                        current = line.substring(7);
+                        ended = current.equals("end");
+                    } else if (line.startsWith("data: ") && event.equals(current)) {
+                        try {
+                            next = mapper.readValue(line.substring(6), type);
+                        } catch (IOException e) {
+                            throw new TrainyardException("an event could not be read: " + e.getMessage(), e);
+                        }
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                T item = next;
+                next = null;
+                return item;
+            }
+        };
+        return java.util.stream.StreamSupport.stream(
+                        java.util.Spliterators.spliteratorUnknownSize(items, java.util.Spliterator.ORDERED), false)
+                .onClose(lines::close);
+    }
+
+    private HttpResponse<Stream<String>> openEvents(String path, String bearer) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
+                    .header("Accept", "text/event-stream")
+                    .GET();
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainyardException("interrupted while calling " + baseUrl, e);
+        }
+    }
+
     private JavaType pageOf(Class<?> item) {
         return mapper.getTypeFactory().constructParametricType(Page.class, item);
     }
 
     private <T> T send(String method, String path, Object body, JavaType type) {
-        HttpResponse<byte[]> response = exchange(method, path, body, token(false));
+        return send(method, path, body, type, Map.of());
+    }
+
+    private <T> T send(String method, String path, Object body, JavaType type, Map<String, String> headers) {
+        HttpResponse<byte[]> response = exchange(method, path, body, token(false), headers);
         if (response.statusCode() == 401 && apiKey != null) {
-            response = exchange(method, path, body, token(true));
+            response = exchange(method, path, body, token(true), headers);
         }
         if (response.statusCode() >= 400) {
             throw error(response);
@@ -123,7 +337,8 @@ public final class Trainyard {
         }
     }
 
-    private HttpResponse<byte[]> exchange(String method, String path, Object body, String bearer) {
+    private HttpResponse<byte[]> exchange(
+            String method, String path, Object body, String bearer, Map<String, String> headers) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
                     .timeout(timeout)
@@ -139,6 +354,7 @@ public final class Trainyard {
             if (bearer != null) {
                 request.header("Authorization", "Bearer " + bearer);
             }
+            headers.forEach(request::header);
             return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
@@ -204,17 +420,20 @@ public final class Trainyard {
     }
 
     private TrainyardException error(HttpResponse<byte[]> response) {
-        String requestId = response.headers().firstValue("X-Request-Id").orElse(null);
+        return error(response.statusCode(), response.headers(), response.body());
+    }
+
+    private TrainyardException error(int status, java.net.http.HttpHeaders headers, byte[] body) {
+        String requestId = headers.firstValue("X-Request-Id").orElse(null);
         try {
-            JsonNode problem = mapper.readTree(response.body());
+            JsonNode problem = mapper.readTree(body);
             return new TrainyardException(
-                    response.statusCode(),
-                    problem.path("code").asText("http_" + response.statusCode()),
-                    problem.path("detail").asText("HTTP " + response.statusCode()),
+                    status,
+                    problem.path("code").asText("http_" + status),
+                    problem.path("detail").asText("HTTP " + status),
                     problem.path("request_id").asText(requestId));
-        } catch (IOException e) {
-            return new TrainyardException(
-                    response.statusCode(), "http_" + response.statusCode(), "HTTP " + response.statusCode(), requestId);
+        } catch (IOException | RuntimeException e) {
+            return new TrainyardException(status, "http_" + status, "HTTP " + status, requestId);
         }
     }
 

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.trainyard.api.CreateJobRequest;
 import dev.trainyard.api.CreateProjectRequest;
+import dev.trainyard.api.Job;
+import dev.trainyard.api.JobLogs;
+import dev.trainyard.api.JobState;
 import dev.trainyard.api.Page;
 import dev.trainyard.api.Project;
 import dev.trainyard.api.UpdateProjectRequest;
@@ -15,6 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ClientTest {
@@ -43,6 +50,84 @@ class ClientTest {
                         assertThat(e.code()).isEqualTo("not_found");
                         assertThat(e.requestId()).isNotBlank();
                     });
+        }
+    }
+
+    @Test
+    void clientSubmitsFollowsWaitsAndPagesJobs() {
+        try (TestServer server = TestServer.start()) {
+            Trainyard client = Trainyard.builder()
+                    .baseUrl(server.baseUrl())
+                    .apiKey(server.adminKey())
+                    .build();
+            Project project = client.createProject(new CreateProjectRequest("client-jobs", null, null));
+            CreateJobRequest request = new CreateJobRequest(
+                    "counting",
+                    project.id(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "for i in 1 2 3; do echo line-$i; echo '::trainyard progress percent='$((i * 30)); sleep 0.3; done",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
+
+            Job job = client.submitJob(request, "client-run-1");
+            assertThat(client.submitJob(request, "client-run-1").id()).isEqualTo(job.id());
+            List<String> followed;
+            try (Stream<JobLogs.Line> lines = client.followLogs(job.id(), 0)) {
+                followed = lines.map(JobLogs.Line::text)
+                        .filter(text -> text.startsWith("line-"))
+                        .toList();
+            }
+            assertThat(followed).containsExactly("line-1", "line-2", "line-3");
+            List<Double> seen = new ArrayList<>();
+            Job ended = client.awaitJob(job.id(), Duration.ofMillis(100), progress -> seen.add(progress.percent()));
+            assertThat(ended.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(seen.getLast()).isEqualTo(100.0);
+            assertThat(client.logs(job.id(), 0, 1000).complete()).isTrue();
+            assertThat(client.balance().currency()).isEqualTo("credits");
+
+            for (int i = 0; i < 105; i++) {
+                client.submitJob(
+                        new CreateJobRequest(
+                                "n" + i,
+                                project.id(),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                "true",
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null),
+                        null);
+            }
+            // More than one page (100) is read lazily, and in order.
+            assertThat(client.jobs(project.id(), null).count()).isEqualTo(106);
+            assertThat(client.jobs(project.id(), null).map(Job::id).distinct().count())
+                    .isEqualTo(106);
+            assertThat(client.jobs(project.id(), "completed").allMatch(listed -> listed.state() == JobState.COMPLETED))
+                    .isTrue();
+            assertThatThrownBy(() -> client.stopJob("j-doesnotexist0"))
+                    .isInstanceOfSatisfying(
+                            TrainyardException.class,
+                            e -> assertThat(e.status()).isEqualTo(404));
         }
     }
 
