@@ -8,16 +8,35 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.trainyard.api.AddMemberRequest;
+import dev.trainyard.api.ApiKey;
+import dev.trainyard.api.CreateApiKeyRequest;
 import dev.trainyard.api.CreateJobRequest;
+import dev.trainyard.api.CreateModelRequest;
+import dev.trainyard.api.CreateOrganizationRequest;
 import dev.trainyard.api.CreateProjectRequest;
+import dev.trainyard.api.CreatedApiKey;
 import dev.trainyard.api.CreditBalance;
+import dev.trainyard.api.CreditCheck;
+import dev.trainyard.api.CreditTransaction;
+import dev.trainyard.api.Dataset;
+import dev.trainyard.api.ExportModelRequest;
 import dev.trainyard.api.Job;
 import dev.trainyard.api.JobLogs;
 import dev.trainyard.api.JobProgress;
 import dev.trainyard.api.Me;
+import dev.trainyard.api.Member;
 import dev.trainyard.api.MetricSeries;
+import dev.trainyard.api.Model;
+import dev.trainyard.api.ModelExport;
+import dev.trainyard.api.Organization;
 import dev.trainyard.api.Page;
+import dev.trainyard.api.PredictRequest;
+import dev.trainyard.api.Predictions;
+import dev.trainyard.api.PriceListView;
 import dev.trainyard.api.Project;
+import dev.trainyard.api.TestModelRequest;
+import dev.trainyard.api.TrainModelRequest;
 import dev.trainyard.api.UpdateProjectRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -203,7 +222,244 @@ public final class Trainyard {
         return send("GET", "/api/credits/balance", null, mapper.constructType(CreditBalance.class));
     }
 
+    /** The organization's credit transactions, newest first, fetched lazily; type and job narrow them. */
+    public Stream<CreditTransaction> transactions(String type, String jobId) {
+        StringBuilder filter = new StringBuilder();
+        if (type != null) {
+            filter.append("&type=").append(encode(type));
+        }
+        if (jobId != null) {
+            filter.append("&job=").append(encode(jobId));
+        }
+        return pages((skip, take) -> send(
+                "GET",
+                "/api/credits/transactions?skip=" + skip + "&take=" + take + filter,
+                null,
+                pageOf(CreditTransaction.class)));
+    }
+
+    /** Whether the organization can afford {@code amount} credits. */
+    public CreditCheck sufficient(java.math.BigDecimal amount) {
+        return send(
+                "GET",
+                "/api/credits/balance/sufficient?amount=" + amount.toPlainString(),
+                null,
+                mapper.constructType(CreditCheck.class));
+    }
+
+    public PriceListView prices() {
+        return send("GET", "/api/credits/prices", null, mapper.constructType(PriceListView.class));
+    }
+
+    // ---- API keys and organizations ------------------------------------------------------------
+
+    public Stream<ApiKey> apiKeys() {
+        return pages((skip, take) ->
+                send("GET", "/api/api-keys?skip=" + skip + "&take=" + take, null, pageOf(ApiKey.class)));
+    }
+
+    /** Creates an API key; the key itself is in the answer and never shown again. */
+    public CreatedApiKey createApiKey(CreateApiKeyRequest request) {
+        return send("POST", "/api/api-keys", request, mapper.constructType(CreatedApiKey.class));
+    }
+
+    public void revokeApiKey(String keyId) {
+        send("DELETE", "/api/api-keys/" + encode(keyId), null, null);
+    }
+
+    public Stream<Organization> organizations() {
+        return pages((skip, take) ->
+                send("GET", "/api/organizations?skip=" + skip + "&take=" + take, null, pageOf(Organization.class)));
+    }
+
+    public Organization createOrganization(CreateOrganizationRequest request) {
+        return send("POST", "/api/organizations", request, mapper.constructType(Organization.class));
+    }
+
+    public Stream<Member> members(String organizationId) {
+        return pages((skip, take) -> send(
+                "GET",
+                "/api/organizations/" + encode(organizationId) + "/members?skip=" + skip + "&take=" + take,
+                null,
+                pageOf(Member.class)));
+    }
+
+    public Member addMember(String organizationId, AddMemberRequest request) {
+        return send(
+                "POST",
+                "/api/organizations/" + encode(organizationId) + "/members",
+                request,
+                mapper.constructType(Member.class));
+    }
+
+    // ---- datasets ------------------------------------------------------------------------------
+
+    /** Uploads a file as the next version of dataset {@code name}, streamed from disk. */
+    public Dataset uploadDataset(String projectId, String name, java.nio.file.Path file) {
+        try {
+            return upload(
+                    "/api/projects/" + encode(projectId) + "/datasets?name=" + encode(name),
+                    HttpRequest.BodyPublishers.ofFile(file),
+                    name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? "text/csv" : "application/octet-stream",
+                    Dataset.class);
+        } catch (java.io.FileNotFoundException e) {
+            throw new TrainyardException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Stream<Dataset> datasets(String projectId) {
+        return pages((skip, take) -> send(
+                "GET",
+                "/api/projects/" + encode(projectId) + "/datasets?skip=" + skip + "&take=" + take,
+                null,
+                pageOf(Dataset.class)));
+    }
+
+    /** Downloads a dataset version to {@code target}, streamed to disk. */
+    public java.nio.file.Path downloadDataset(String projectId, String datasetId, java.nio.file.Path target) {
+        return download("/api/projects/" + encode(projectId) + "/datasets/" + encode(datasetId) + "/download", target);
+    }
+
+    // ---- models --------------------------------------------------------------------------------
+
+    public Model createModel(String projectId, CreateModelRequest request) {
+        return send("POST", modelsPath(projectId), request, mapper.constructType(Model.class));
+    }
+
+    public Stream<Model> models(String projectId) {
+        return pages((skip, take) ->
+                send("GET", modelsPath(projectId) + "?skip=" + skip + "&take=" + take, null, pageOf(Model.class)));
+    }
+
+    public Model getModel(String projectId, String modelId) {
+        return send("GET", modelsPath(projectId) + "/" + encode(modelId), null, mapper.constructType(Model.class));
+    }
+
+    /** Queues training; the answer is the training job. */
+    public Job trainModel(String projectId, String modelId, TrainModelRequest request) {
+        return send(
+                "POST",
+                modelsPath(projectId) + "/" + encode(modelId) + "/train",
+                request,
+                mapper.constructType(Job.class));
+    }
+
+    public Job testModel(String projectId, String modelId, TestModelRequest request) {
+        return send(
+                "POST",
+                modelsPath(projectId) + "/" + encode(modelId) + "/test",
+                request,
+                mapper.constructType(Job.class));
+    }
+
+    public Job exportModel(String projectId, String modelId, ExportModelRequest request) {
+        return send(
+                "POST",
+                modelsPath(projectId) + "/" + encode(modelId) + "/export",
+                request,
+                mapper.constructType(Job.class));
+    }
+
+    public Predictions predict(String projectId, String modelId, PredictRequest request) {
+        return send(
+                "POST",
+                modelsPath(projectId) + "/" + encode(modelId) + "/predict",
+                request,
+                mapper.constructType(Predictions.class));
+    }
+
+    public java.util.List<ModelExport> exports(String projectId, String modelId) {
+        return send(
+                "GET",
+                modelsPath(projectId) + "/" + encode(modelId) + "/exports",
+                null,
+                mapper.getTypeFactory().constructCollectionType(java.util.List.class, ModelExport.class));
+    }
+
+    /** Downloads an export to {@code target}, streamed to disk. */
+    public java.nio.file.Path downloadExport(
+            String projectId, String modelId, String exportName, java.nio.file.Path target) {
+        return download(modelsPath(projectId) + "/" + encode(modelId) + "/exports/" + encode(exportName), target);
+    }
+
+    private static String modelsPath(String projectId) {
+        return "/api/oneai/projects/" + encode(projectId) + "/models";
+    }
+
     // ---- plumbing ------------------------------------------------------------------------------
+
+    private <T> T upload(String path, HttpRequest.BodyPublisher body, String contentType, Class<T> type) {
+        HttpResponse<byte[]> response = stream(path, body, contentType, token(false));
+        if (response.statusCode() == 401 && apiKey != null) {
+            response = stream(path, body, contentType, token(true));
+        }
+        if (response.statusCode() >= 400) {
+            throw error(response);
+        }
+        try {
+            return mapper.readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new TrainyardException("the server's answer could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private HttpResponse<byte[]> stream(
+            String path, HttpRequest.BodyPublisher body, String contentType, String bearer) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
+                    .header("Content-Type", contentType)
+                    .POST(body);
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainyardException("interrupted while calling " + baseUrl, e);
+        }
+    }
+
+    /** Streams a download to a temporary file beside {@code target}, renamed once complete. */
+    private java.nio.file.Path download(String path, java.nio.file.Path target) {
+        java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".part");
+        try {
+            HttpResponse<java.nio.file.Path> response = fetch(path, partial, token(false));
+            if (response.statusCode() == 401 && apiKey != null) {
+                response = fetch(path, partial, token(true));
+            }
+            if (response.statusCode() >= 400) {
+                byte[] body = java.nio.file.Files.readAllBytes(partial);
+                throw error(response.statusCode(), response.headers(), body);
+            }
+            return java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new TrainyardException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+    }
+
+    private HttpResponse<java.nio.file.Path> fetch(String path, java.nio.file.Path file, String bearer) {
+        try {
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(baseUrl.resolve(path)).GET();
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofFile(file));
+        } catch (IOException e) {
+            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainyardException("interrupted while calling " + baseUrl, e);
+        }
+    }
 
     /** A page fetcher: skip and take in, a page out. */
     @FunctionalInterface

@@ -4,23 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.trainyard.api.ApiKey;
+import dev.trainyard.api.CreateApiKeyRequest;
 import dev.trainyard.api.CreateJobRequest;
+import dev.trainyard.api.CreateModelRequest;
 import dev.trainyard.api.CreateProjectRequest;
+import dev.trainyard.api.CreatedApiKey;
+import dev.trainyard.api.Dataset;
+import dev.trainyard.api.ExportModelRequest;
 import dev.trainyard.api.Job;
 import dev.trainyard.api.JobLogs;
 import dev.trainyard.api.JobState;
+import dev.trainyard.api.Model;
+import dev.trainyard.api.ModelExport;
 import dev.trainyard.api.Page;
+import dev.trainyard.api.PredictRequest;
 import dev.trainyard.api.Project;
+import dev.trainyard.api.TrainModelRequest;
 import dev.trainyard.api.UpdateProjectRequest;
 import dev.trainyard.client.Trainyard;
 import dev.trainyard.client.TrainyardException;
 import dev.trainyard.server.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +141,75 @@ class ClientTest {
                     .isInstanceOfSatisfying(
                             TrainyardException.class,
                             e -> assertThat(e.status()).isEqualTo(404));
+        }
+    }
+
+    @Test
+    void clientStreamsDatasetsTrainsExportsAndReadsCreditsAndKeys(@org.junit.jupiter.api.io.TempDir Path work)
+            throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Trainyard client = Trainyard.builder()
+                    .baseUrl(server.baseUrl())
+                    .apiKey(server.adminKey())
+                    .build();
+            Project project = client.createProject(new CreateProjectRequest("client-models", null, null));
+            StringBuilder csv = new StringBuilder("x,label\n");
+            for (int i = 0; i < 400; i++) {
+                csv.append(i % 2 == 0 ? -2 + (i % 7) * 0.1 : 2 - (i % 7) * 0.1)
+                        .append(',')
+                        .append(i % 2 == 0 ? "a" : "b")
+                        .append('\n');
+            }
+            Path file = Files.writeString(work.resolve("points.csv"), csv);
+
+            Dataset dataset = client.uploadDataset(project.id(), "points.csv", file);
+            assertThat(dataset.rows()).isEqualTo(400);
+            assertThat(client.datasets(project.id()).map(Dataset::id)).containsExactly(dataset.id());
+            Path back = client.downloadDataset(project.id(), dataset.id(), work.resolve("back.csv"));
+            assertThat(Files.readString(back)).isEqualTo(csv.toString());
+
+            Model model = client.createModel(
+                    project.id(),
+                    new CreateModelRequest(
+                            "points",
+                            "classification",
+                            dataset.id(),
+                            "label",
+                            null,
+                            "linear",
+                            null,
+                            null,
+                            null,
+                            null,
+                            null));
+            Job training = client.trainModel(project.id(), model.id(), new TrainModelRequest(3, null, null, null));
+            assertThat(client.awaitJob(training.id(), Duration.ofMillis(200), progress -> {})
+                            .state())
+                    .isEqualTo(JobState.COMPLETED);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !client.getModel(project.id(), model.id())
+                            .versions()
+                            .isEmpty());
+            assertThat(client.predict(project.id(), model.id(), new PredictRequest(List.of(Map.of("x", 1.9))))
+                            .predictions()
+                            .getFirst()
+                            .output())
+                    .isEqualTo("b");
+            Job export = client.exportModel(project.id(), model.id(), new ExportModelRequest("onnx", null));
+            client.awaitJob(export.id(), Duration.ofMillis(200), progress -> {});
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !client.exports(project.id(), model.id()).isEmpty());
+            ModelExport exported = client.exports(project.id(), model.id()).getFirst();
+            Path onnx = client.downloadExport(project.id(), model.id(), exported.name(), work.resolve("model.onnx"));
+            assertThat(Files.size(onnx)).isEqualTo(exported.sizeBytes());
+
+            assertThat(client.transactions("usage", training.id()).count()).isPositive();
+            assertThat(client.prices().gpuHour()).containsKey("H100");
+            assertThat(client.sufficient(java.math.BigDecimal.ONE).sufficient()).isTrue();
+            CreatedApiKey key = client.createApiKey(new CreateApiKeyRequest("ci", null));
+            assertThat(client.apiKeys().map(ApiKey::id)).contains(key.apiKey().id());
+            client.revokeApiKey(key.apiKey().id());
+            assertThat(client.organizations().count()).isPositive();
         }
     }
 
