@@ -47,8 +47,13 @@ import picocli.CommandLine.Command;
             LogoutCommand.class,
             WhoamiCommand.class,
             ProjectsCommand.class,
+            OrgsCommand.class,
+            ApiKeysCommand.class,
             JobsCommand.class,
             CreditsCommand.class,
+            DatasetsCommand.class,
+            ModelsCommand.class,
+            ExportsCommand.class,
             CompletionCommand.class
         })
 public final class Cli {

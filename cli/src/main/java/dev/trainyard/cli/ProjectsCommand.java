@@ -54,6 +54,15 @@ final class ProjectsCommand {
         return Cli.ExitCode.OK;
     }
 
+    @Command(name = "download", description = "Download the project's zip (manifest, models, exports).")
+    int download(
+            @Parameters(paramLabel = "PROJECT") String id, @Option(names = {"-O", "--to"}) java.nio.file.Path target) {
+        java.nio.file.Path to = target != null ? target : java.nio.file.Path.of(id + ".zip");
+        cli.client().downloadProject(id, to);
+        cli.out.println("saved " + to);
+        return Cli.ExitCode.OK;
+    }
+
     private void print(Output output, Object value, List<Project> projects) {
         Instant now = Instant.now();
         cli.print(

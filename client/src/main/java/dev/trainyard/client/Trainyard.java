@@ -128,6 +128,11 @@ public final class Trainyard {
         send("DELETE", "/api/projects/" + encode(projectId), null, null);
     }
 
+    /** Downloads the project's zip (manifest, models, exports) to {@code target}, streamed to disk. */
+    public java.nio.file.Path downloadProject(String projectId, java.nio.file.Path target) {
+        return download("/api/projects/" + encode(projectId) + "/download", target);
+    }
+
     // ---- jobs ------------------------------------------------------------------------------------
 
     /** Submits a job; an idempotency key makes a retry answer the same job (null for none). */
@@ -296,14 +301,61 @@ public final class Trainyard {
 
     /** Uploads a file as the next version of dataset {@code name}, streamed from disk. */
     public Dataset uploadDataset(String projectId, String name, java.nio.file.Path file) {
+        return uploadDataset(projectId, name, file, sent -> {});
+    }
+
+    /** Like {@link #uploadDataset(String, String, java.nio.file.Path)}, telling {@code sent} the bytes sent so far. */
+    public Dataset uploadDataset(
+            String projectId, String name, java.nio.file.Path file, java.util.function.LongConsumer sent) {
+        long size;
         try {
-            return upload(
-                    "/api/projects/" + encode(projectId) + "/datasets?name=" + encode(name),
-                    HttpRequest.BodyPublishers.ofFile(file),
-                    name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? "text/csv" : "application/octet-stream",
-                    Dataset.class);
-        } catch (java.io.FileNotFoundException e) {
+            size = java.nio.file.Files.size(file);
+        } catch (IOException e) {
             throw new TrainyardException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    try {
+                        return new Counting(java.nio.file.Files.newInputStream(file), sent);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }),
+                size);
+        return upload(
+                "/api/projects/" + encode(projectId) + "/datasets?name=" + encode(name),
+                body,
+                name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? "text/csv" : "application/octet-stream",
+                Dataset.class);
+    }
+
+    /** An input stream that reports how many bytes were read so far. */
+    private static final class Counting extends java.io.FilterInputStream {
+        private final java.util.function.LongConsumer progress;
+        private long count;
+
+        Counting(java.io.InputStream in, java.util.function.LongConsumer progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                progress.accept(++count);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read > 0) {
+                count += read;
+                progress.accept(count);
+            }
+            return read;
         }
     }
 
@@ -423,15 +475,56 @@ public final class Trainyard {
 
     /** Streams a download to a temporary file beside {@code target}, renamed once complete. */
     private java.nio.file.Path download(String path, java.nio.file.Path target) {
+        return download(path, target, (received, total) -> {});
+    }
+
+    /** Reports a transfer: bytes so far, and the total (-1 when the server did not say). */
+    @FunctionalInterface
+    public interface TransferListener {
+        void progress(long bytes, long total);
+    }
+
+    /** Like {@link #downloadExport(String, String, String, java.nio.file.Path)}, reporting the bytes received. */
+    public java.nio.file.Path downloadExport(
+            String projectId, String modelId, String exportName, java.nio.file.Path target, TransferListener listener) {
+        return download(
+                modelsPath(projectId) + "/" + encode(modelId) + "/exports/" + encode(exportName), target, listener);
+    }
+
+    /** Like {@link #downloadDataset(String, String, java.nio.file.Path)}, reporting the bytes received. */
+    public java.nio.file.Path downloadDataset(
+            String projectId, String datasetId, java.nio.file.Path target, TransferListener listener) {
+        return download(
+                "/api/projects/" + encode(projectId) + "/datasets/" + encode(datasetId) + "/download",
+                target,
+                listener);
+    }
+
+    private java.nio.file.Path download(String path, java.nio.file.Path target, TransferListener listener) {
         java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".part");
         try {
-            HttpResponse<java.nio.file.Path> response = fetch(path, partial, token(false));
+            HttpResponse<java.io.InputStream> response = fetch(path, token(false));
             if (response.statusCode() == 401 && apiKey != null) {
-                response = fetch(path, partial, token(true));
+                response.body().close();
+                response = fetch(path, token(true));
             }
             if (response.statusCode() >= 400) {
-                byte[] body = java.nio.file.Files.readAllBytes(partial);
+                byte[] body;
+                try (java.io.InputStream in = response.body()) {
+                    body = in.readAllBytes();
+                }
                 throw error(response.statusCode(), response.headers(), body);
+            }
+            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            try (java.io.InputStream in = response.body();
+                    java.io.OutputStream out = java.nio.file.Files.newOutputStream(partial)) {
+                byte[] buffer = new byte[1 << 16];
+                long received = 0;
+                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    out.write(buffer, 0, read);
+                    received += read;
+                    listener.progress(received, total);
+                }
             }
             return java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -445,14 +538,14 @@ public final class Trainyard {
         }
     }
 
-    private HttpResponse<java.nio.file.Path> fetch(String path, java.nio.file.Path file, String bearer) {
+    private HttpResponse<java.io.InputStream> fetch(String path, String bearer) {
         try {
             HttpRequest.Builder request =
                     HttpRequest.newBuilder(baseUrl.resolve(path)).GET();
             if (bearer != null) {
                 request.header("Authorization", "Bearer " + bearer);
             }
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofFile(file));
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -134,4 +134,96 @@ class CliTest {
         assertThat(run("logout").code()).isZero();
         assertThat(saved).doesNotExist();
     }
+
+    @Test
+    void datasetsModelsExportsOrganizationsAndKeys() throws Exception {
+        assertThat(run("login", "--url", server.baseUrl(), "--api-key", server.adminKey())
+                        .code())
+                .isZero();
+        String project = run("projects", "create", "cli-models", "-o", "json")
+                .json()
+                .get("id")
+                .asText();
+        StringBuilder csv = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < 300; i++) {
+            double shift = i % 2 == 0 ? -2 : 2;
+            csv.append(shift + (i % 5) * 0.1)
+                    .append(',')
+                    .append(shift - (i % 3) * 0.1)
+                    .append(',')
+                    .append(i % 2 == 0 ? "a" : "b")
+                    .append('\n');
+        }
+        Path file = Files.writeString(config.resolve("points.csv"), csv);
+
+        Run uploaded = run("datasets", "upload", "--project", project, file.toString(), "-o", "json");
+        assertThat(uploaded.code()).as(uploaded.err()).isZero();
+        String dataset = uploaded.json().get("id").asText();
+        assertThat(run("datasets", "list", "--project", project).out()).contains("points.csv", "300");
+        Path back = config.resolve("back.csv");
+        assertThat(run("datasets", "download", "--project", project, dataset, "-O", back.toString())
+                        .code())
+                .isZero();
+        assertThat(Files.readString(back)).isEqualTo(csv.toString());
+
+        String model = run(
+                        "models",
+                        "create",
+                        "--project",
+                        project,
+                        "--dataset",
+                        dataset,
+                        "--target",
+                        "label",
+                        "points",
+                        "-o",
+                        "json")
+                .json()
+                .get("id")
+                .asText();
+        String training = run("models", "train", "--project", project, "--epochs", "3", model, "-o", "json")
+                .json()
+                .get("id")
+                .asText();
+        assertThat(run("jobs", "wait", training).code()).isZero();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> run("models", "list", "--project", project).out().contains("accuracy="));
+        Run predicted = run("models", "predict", "--project", project, model, "[{\"x\": 2.1, \"y\": 1.9}]");
+        assertThat(predicted.out()).contains("PREDICTION", "b");
+        String export = run("models", "export", "--project", project, model, "-o", "json")
+                .json()
+                .get("id")
+                .asText();
+        assertThat(run("jobs", "wait", export).code()).isZero();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> run("exports", "list", "--project", project, model)
+                        .out()
+                        .contains("points-v1.onnx"));
+        Path onnx = config.resolve("model.onnx");
+        assertThat(run("exports", "download", "--project", project, model, "points-v1.onnx", "-O", onnx.toString())
+                        .code())
+                .isZero();
+        assertThat(Files.size(onnx)).isPositive();
+        Path zip = config.resolve("project.zip");
+        assertThat(run("projects", "download", project, "-O", zip.toString()).code())
+                .isZero();
+        assertThat(Files.size(zip)).isPositive();
+
+        String org =
+                run("orgs", "create", "cli-team", "-o", "json").json().get("id").asText();
+        assertThat(run("orgs", "list").out()).contains("cli-team");
+        assertThat(run("orgs", "members", org).out()).contains("admin", "owner");
+        String key = run("api-keys", "create", "from-cli", "-o", "json")
+                .json()
+                .get("api_key")
+                .get("id")
+                .asText();
+        assertThat(run("api-keys", "list").out()).contains("from-cli");
+        assertThat(run("api-keys", "revoke", key).code()).isZero();
+        assertThat(run("models", "train", "--project", project, "m-doesnotexist0")
+                        .code())
+                .isEqualTo(Cli.ExitCode.NOT_FOUND);
+    }
 }
