@@ -8,24 +8,35 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.trainyard.api.ActivityEntry;
 import dev.trainyard.api.AddMemberRequest;
+import dev.trainyard.api.AdminStats;
 import dev.trainyard.api.ApiKey;
+import dev.trainyard.api.ChangeRoleRequest;
 import dev.trainyard.api.CreateApiKeyRequest;
 import dev.trainyard.api.CreateJobRequest;
 import dev.trainyard.api.CreateModelRequest;
 import dev.trainyard.api.CreateOrganizationRequest;
 import dev.trainyard.api.CreateProjectRequest;
+import dev.trainyard.api.CreateUserRequest;
 import dev.trainyard.api.CreatedApiKey;
+import dev.trainyard.api.CreatedUser;
 import dev.trainyard.api.CreditBalance;
 import dev.trainyard.api.CreditCheck;
+import dev.trainyard.api.CreditGrantRequest;
 import dev.trainyard.api.CreditTransaction;
 import dev.trainyard.api.Dataset;
 import dev.trainyard.api.ExportModelRequest;
 import dev.trainyard.api.Job;
+import dev.trainyard.api.JobArtifact;
 import dev.trainyard.api.JobLogs;
+import dev.trainyard.api.JobMetricNames;
 import dev.trainyard.api.JobProgress;
+import dev.trainyard.api.LedgerReport;
+import dev.trainyard.api.LoginRequest;
 import dev.trainyard.api.Me;
 import dev.trainyard.api.Member;
+import dev.trainyard.api.MetricInput;
 import dev.trainyard.api.MetricSeries;
 import dev.trainyard.api.Model;
 import dev.trainyard.api.ModelExport;
@@ -34,10 +45,14 @@ import dev.trainyard.api.Page;
 import dev.trainyard.api.PredictRequest;
 import dev.trainyard.api.Predictions;
 import dev.trainyard.api.PriceListView;
+import dev.trainyard.api.ProgressUpdate;
 import dev.trainyard.api.Project;
+import dev.trainyard.api.RefreshRequest;
 import dev.trainyard.api.TestModelRequest;
+import dev.trainyard.api.TokenPair;
 import dev.trainyard.api.TrainModelRequest;
 import dev.trainyard.api.UpdateProjectRequest;
+import dev.trainyard.api.User;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -436,6 +451,138 @@ public final class Trainyard {
 
     private static String modelsPath(String projectId) {
         return "/api/oneai/projects/" + encode(projectId) + "/models";
+    }
+
+    // ---- the rest of the API -------------------------------------------------------------------
+
+    /** Logs in with a username and password: an access token and a refresh token. */
+    public TokenPair login(LoginRequest request) {
+        return send("POST", "/api/auth/login", request, mapper.constructType(TokenPair.class));
+    }
+
+    /** Trades a refresh token for a new pair (each refresh token works once). */
+    public TokenPair refresh(RefreshRequest request) {
+        return send("POST", "/api/auth/refresh", request, mapper.constructType(TokenPair.class));
+    }
+
+    /** Administrators: every user, lazily. */
+    public Stream<User> users() {
+        return pages((skip, take) ->
+                send("GET", "/api/admin/users?skip=" + skip + "&take=" + take, null, pageOf(User.class)));
+    }
+
+    /** Administrators: a new user and their initial password. */
+    public CreatedUser createUser(CreateUserRequest request) {
+        return send("POST", "/api/admin/users", request, mapper.constructType(CreatedUser.class));
+    }
+
+    /** Administrators: counts of users, organizations, projects and active keys. */
+    public AdminStats stats() {
+        return send("GET", "/api/admin/stats", null, mapper.constructType(AdminStats.class));
+    }
+
+    /** Administrators: grants credits to an organization. */
+    public CreditTransaction grant(CreditGrantRequest request) {
+        return send("POST", "/api/admin/credits/grants", request, mapper.constructType(CreditTransaction.class));
+    }
+
+    /** Administrators: every balance recomputed from its transactions. */
+    public LedgerReport verifyLedger() {
+        return send("GET", "/api/admin/ledger/verify", null, mapper.constructType(LedgerReport.class));
+    }
+
+    public Organization getOrganization(String organizationId) {
+        return send(
+                "GET", "/api/organizations/" + encode(organizationId), null, mapper.constructType(Organization.class));
+    }
+
+    public Member changeRole(String organizationId, String userId, ChangeRoleRequest request) {
+        return send(
+                "PATCH",
+                "/api/organizations/" + encode(organizationId) + "/members/" + encode(userId),
+                request,
+                mapper.constructType(Member.class));
+    }
+
+    public void removeMember(String organizationId, String userId) {
+        send("DELETE", "/api/organizations/" + encode(organizationId) + "/members/" + encode(userId), null, null);
+    }
+
+    /** A project's activity, newest first, lazily. */
+    public Stream<ActivityEntry> activity(String projectId) {
+        return pages((skip, take) -> send(
+                "GET",
+                "/api/projects/" + encode(projectId) + "/activity?skip=" + skip + "&take=" + take,
+                null,
+                pageOf(ActivityEntry.class)));
+    }
+
+    /** Reports a job's progress (with a job token, from inside the job, or as a member). */
+    public JobProgress reportProgress(String jobId, ProgressUpdate update) {
+        return send(
+                "POST", "/api/jobs/" + encode(jobId) + "/progress", update, mapper.constructType(JobProgress.class));
+    }
+
+    /** Reports metric points of a job: at most 1,000 a call. */
+    public JobMetricNames reportMetrics(String jobId, java.util.List<MetricInput> points) {
+        return send(
+                "POST", "/api/jobs/" + encode(jobId) + "/metrics", points, mapper.constructType(JobMetricNames.class));
+    }
+
+    /** The names of a job's metrics. */
+    public JobMetricNames metricNames(String jobId) {
+        return send("GET", "/api/jobs/" + encode(jobId) + "/metrics", null, mapper.constructType(JobMetricNames.class));
+    }
+
+    /** Every point of a metric as the job reports it (server-sent events), until the job ends. */
+    public Stream<MetricSeries.Point> followMetric(String jobId, String name) {
+        return events(
+                "/api/jobs/" + encode(jobId) + "/metrics/" + encode(name) + "?follow=true",
+                "point",
+                MetricSeries.Point.class);
+    }
+
+    /** The files a job uploaded. */
+    public java.util.List<JobArtifact> artifacts(String jobId) {
+        return send(
+                "GET",
+                "/api/jobs/" + encode(jobId) + "/artifacts",
+                null,
+                mapper.getTypeFactory().constructCollectionType(java.util.List.class, JobArtifact.class));
+    }
+
+    /** Uploads a file of a running job (with its job token), streamed from disk. */
+    public JobArtifact uploadArtifact(String jobId, String name, java.nio.file.Path file) {
+        try {
+            return upload(
+                    "/api/jobs/" + encode(jobId) + "/artifacts?name=" + encode(name),
+                    HttpRequest.BodyPublishers.ofFile(file),
+                    "application/octet-stream",
+                    JobArtifact.class);
+        } catch (java.io.FileNotFoundException e) {
+            throw new TrainyardException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Downloads a file a job uploaded, streamed to disk. */
+    public java.nio.file.Path downloadArtifact(String jobId, String name, java.nio.file.Path target) {
+        return download("/api/jobs/" + encode(jobId) + "/artifacts/" + encode(name), target);
+    }
+
+    public Dataset getDataset(String projectId, String datasetId) {
+        return send(
+                "GET",
+                "/api/projects/" + encode(projectId) + "/datasets/" + encode(datasetId),
+                null,
+                mapper.constructType(Dataset.class));
+    }
+
+    public void deleteDataset(String projectId, String datasetId) {
+        send("DELETE", "/api/projects/" + encode(projectId) + "/datasets/" + encode(datasetId), null, null);
+    }
+
+    public void deleteModel(String projectId, String modelId) {
+        send("DELETE", modelsPath(projectId) + "/" + encode(modelId), null, null);
     }
 
     // ---- plumbing ------------------------------------------------------------------------------

@@ -214,6 +214,87 @@ class ClientTest {
     }
 
     @Test
+    void clientCoversAdministrationOrganizationsReportingAndArtifacts(@org.junit.jupiter.api.io.TempDir Path work)
+            throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Trainyard admin = Trainyard.builder()
+                    .baseUrl(server.baseUrl())
+                    .apiKey(server.adminKey())
+                    .build();
+            dev.trainyard.api.CreatedUser carol = admin.createUser(
+                    new dev.trainyard.api.CreateUserRequest("carol", "carol@example.com", null, false));
+            assertThat(admin.users().map(dev.trainyard.api.User::username)).contains("admin", "carol");
+            assertThat(admin.stats().users()).isEqualTo(2);
+            dev.trainyard.api.TokenPair pair =
+                    admin.login(new dev.trainyard.api.LoginRequest("carol", carol.password()));
+            assertThat(admin.refresh(new dev.trainyard.api.RefreshRequest(pair.refreshToken()))
+                            .token())
+                    .isNotBlank();
+
+            dev.trainyard.api.Organization team =
+                    admin.createOrganization(new dev.trainyard.api.CreateOrganizationRequest("client-team"));
+            admin.addMember(team.id(), new dev.trainyard.api.AddMemberRequest("carol", dev.trainyard.api.Role.VIEWER));
+            assertThat(admin.changeRole(
+                                    team.id(),
+                                    carol.user().id(),
+                                    new dev.trainyard.api.ChangeRoleRequest(dev.trainyard.api.Role.MEMBER))
+                            .role())
+                    .isEqualTo(dev.trainyard.api.Role.MEMBER);
+            admin.removeMember(team.id(), carol.user().id());
+            assertThat(admin.members(team.id()).count()).isEqualTo(1);
+            assertThat(admin.getOrganization(team.id()).name()).isEqualTo("client-team");
+            assertThat(admin.grant(new dev.trainyard.api.CreditGrantRequest(
+                                    team.id(), java.math.BigDecimal.TEN, "test grant"))
+                            .type())
+                    .isEqualTo("grant");
+            assertThat(admin.verifyLedger().consistent()).isTrue();
+
+            Project project = admin.createProject(new CreateProjectRequest("client-reporting", null, team.id()));
+            assertThat(admin.activity(project.id()).count()).isPositive();
+            Job job = admin.submitJob(
+                    new CreateJobRequest(
+                            "reported",
+                            project.id(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            "sleep 3",
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null),
+                    null);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.getJob(job.id()).state() == JobState.RUNNING);
+            assertThat(admin.reportProgress(
+                                    job.id(), new dev.trainyard.api.ProgressUpdate(40.0, null, null, null, null, "hi"))
+                            .percent())
+                    .isEqualTo(40.0);
+            admin.reportMetrics(job.id(), List.of(new dev.trainyard.api.MetricInput("loss", 0.5, 1L, null)));
+            assertThat(admin.metricNames(job.id()).metrics()).contains("loss");
+            Path file = Files.writeString(work.resolve("notes.txt"), "hello");
+            assertThat(admin.uploadArtifact(job.id(), "notes.txt", file).sizeBytes())
+                    .isEqualTo(5);
+            List<Double> followed;
+            try (Stream<dev.trainyard.api.MetricSeries.Point> points = admin.followMetric(job.id(), "loss")) {
+                followed =
+                        points.map(dev.trainyard.api.MetricSeries.Point::value).toList();
+            }
+            assertThat(followed).containsExactly(0.5);
+            assertThat(admin.artifacts(job.id())).hasSize(1);
+            Path back = admin.downloadArtifact(job.id(), "notes.txt", work.resolve("back.txt"));
+            assertThat(Files.readString(back)).isEqualTo("hello");
+        }
+    }
+
+    @Test
     void clientRenewsItsTokenOnceWhenTheServerRefusesIt() {
         try (TestServer server = TestServer.start(config -> config.withTokenTtl(Duration.ofSeconds(1)))) {
             // A client clock stuck in the past believes its token is fresh, so only the server's
