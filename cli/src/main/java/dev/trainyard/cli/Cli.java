@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "trainyard",
         mixinStandardHelpOptions = true,
+        // --help and --version on every command, not only here.
+        scope = CommandLine.ScopeType.INHERIT,
         version = "trainyard command line",
         description = "Trainyard from the command line: log in once, then submit and watch jobs, read credits.",
         footer = {

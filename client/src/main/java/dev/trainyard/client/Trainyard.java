@@ -267,6 +267,28 @@ public final class Trainyard {
                 mapper.constructType(CreditCheck.class));
     }
 
+    /**
+     * Whether the organization can afford a job's resources for {@code hours}, priced like a job
+     * (null resources: 1 core, 1 GB, no GPU).
+     */
+    public CreditCheck sufficient(
+            String gpuType, Integer gpus, Integer cpuCores, java.math.BigDecimal memoryGb, java.math.BigDecimal hours) {
+        StringBuilder query = new StringBuilder("hours=").append(hours.toPlainString());
+        if (gpuType != null) {
+            query.append("&gpu_type=").append(encode(gpuType));
+        }
+        if (gpus != null) {
+            query.append("&gpus=").append(gpus);
+        }
+        if (cpuCores != null) {
+            query.append("&cpu_cores=").append(cpuCores);
+        }
+        if (memoryGb != null) {
+            query.append("&memory_gb=").append(memoryGb.toPlainString());
+        }
+        return send("GET", "/api/credits/balance/sufficient?" + query, null, mapper.constructType(CreditCheck.class));
+    }
+
     public PriceListView prices() {
         return send("GET", "/api/credits/prices", null, mapper.constructType(PriceListView.class));
     }

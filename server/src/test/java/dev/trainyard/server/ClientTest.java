@@ -206,6 +206,9 @@ class ClientTest {
             assertThat(client.transactions("usage", training.id()).count()).isPositive();
             assertThat(client.prices().gpuHour()).containsKey("H100");
             assertThat(client.sufficient(java.math.BigDecimal.ONE).sufficient()).isTrue();
+            assertThat(client.sufficient("H100", 8, 4, new java.math.BigDecimal("16"), new java.math.BigDecimal("100"))
+                            .required())
+                    .isEqualByComparingTo("2016");
             CreatedApiKey key = client.createApiKey(new CreateApiKeyRequest("ci", null));
             assertThat(client.apiKeys().map(ApiKey::id)).contains(key.apiKey().id());
             client.revokeApiKey(key.apiKey().id());

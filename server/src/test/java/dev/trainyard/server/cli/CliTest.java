@@ -121,6 +121,9 @@ class CliTest {
         assertThat(run("jobs", "submit", "--project", project).code()).isEqualTo(Cli.ExitCode.USAGE);
         assertThat(run("jobs", "list", "--no-such-flag").code()).isEqualTo(Cli.ExitCode.USAGE);
         assertThat(run("completion").out()).contains("complete");
+        Run help = run("jobs", "submit", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("Examples:", "--gpu-type", "-o, --output");
 
         Files.writeString(
                 config.resolve("job.yaml"), "project: " + project + "\nrun_command: echo from-file\nname: filed\n");
