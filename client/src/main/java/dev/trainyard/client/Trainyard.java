@@ -626,20 +626,12 @@ public final class Trainyard {
 
     private HttpResponse<byte[]> stream(
             String path, HttpRequest.BodyPublisher body, String contentType, String bearer) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
-                    .header("Content-Type", contentType)
-                    .POST(body);
-            if (bearer != null) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TrainyardException("interrupted while calling " + baseUrl, e);
-        }
+        return call(
+                HttpRequest.newBuilder(baseUrl.resolve(path))
+                        .header("Content-Type", contentType)
+                        .POST(body),
+                bearer,
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Streams a download to a temporary file beside {@code target}, renamed once complete. */
@@ -708,19 +700,8 @@ public final class Trainyard {
     }
 
     private HttpResponse<java.io.InputStream> fetch(String path, String bearer) {
-        try {
-            HttpRequest.Builder request =
-                    HttpRequest.newBuilder(baseUrl.resolve(path)).GET();
-            if (bearer != null) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TrainyardException("interrupted while calling " + baseUrl, e);
-        }
+        return call(
+                HttpRequest.newBuilder(baseUrl.resolve(path)).GET(), bearer, HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** A page fetcher: skip and take in, a page out. */
@@ -813,20 +794,12 @@ public final class Trainyard {
     }
 
     private HttpResponse<Stream<String>> openEvents(String path, String bearer) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
-                    .header("Accept", "text/event-stream")
-                    .GET();
-            if (bearer != null) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
-        } catch (IOException e) {
-            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TrainyardException("interrupted while calling " + baseUrl, e);
-        }
+        return call(
+                HttpRequest.newBuilder(baseUrl.resolve(path))
+                        .header("Accept", "text/event-stream")
+                        .GET(),
+                bearer,
+                HttpResponse.BodyHandlers.ofLines());
     }
 
     private JavaType pageOf(Class<?> item) {
@@ -857,23 +830,32 @@ public final class Trainyard {
 
     private HttpResponse<byte[]> exchange(
             String method, String path, Object body, String bearer, Map<String, String> headers) {
+        HttpRequest.BodyPublisher publisher;
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
-                    .timeout(timeout)
-                    .header("Accept", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
-            if (body != null) {
-                request.header("Content-Type", "application/json");
-            }
-            if (bearer != null) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            headers.forEach(request::header);
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            publisher = body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new TrainyardException("the request could not be written: " + e.getMessage(), e);
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(baseUrl.resolve(path))
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .method(method, publisher);
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return call(request, bearer, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Sends a request with the bearer (if any); an unreachable server is a TrainyardException. */
+    private <T> HttpResponse<T> call(HttpRequest.Builder request, String bearer, HttpResponse.BodyHandler<T> answer) {
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        try {
+            return http.send(request.build(), answer);
         } catch (IOException e) {
             throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -912,19 +894,13 @@ public final class Trainyard {
     }
 
     private HttpResponse<byte[]> exchangeKey() {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/api/auth/token"))
-                    .timeout(timeout)
-                    .header("x-api-key", apiKey)
-                    .POST(HttpRequest.BodyPublishers.noBody())
-                    .build();
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new TrainyardException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TrainyardException("interrupted while calling " + baseUrl, e);
-        }
+        return call(
+                HttpRequest.newBuilder(baseUrl.resolve("/api/auth/token"))
+                        .timeout(timeout)
+                        .header("x-api-key", apiKey)
+                        .POST(HttpRequest.BodyPublishers.noBody()),
+                null,
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Reads {@code exp} from the token's payload; the server checks the signature, not us. */
