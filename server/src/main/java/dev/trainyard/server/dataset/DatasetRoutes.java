@@ -1,6 +1,7 @@
 package dev.trainyard.server.dataset;
 
 import dev.trainyard.api.Dataset;
+import dev.trainyard.server.http.Call;
 import dev.trainyard.server.http.FileDownload;
 import dev.trainyard.server.http.Route;
 import java.util.ArrayList;
@@ -25,22 +26,16 @@ public final class DatasetRoutes {
                 .description("Send the file's bytes as the body (any content type, e.g. text/csv or "
                         + "application/octet-stream) with ?name=. The name is a label, never a path; uploading a "
                         + "name again makes its next version. CSV (by format=csv, a .csv name or text/csv) gets its "
-                        + "header as columns and its data rows counted. The bytes are checksummed (SHA-256) and "
+                        + "header as columns and its data rows counted. A multipart/form-data body works too: the "
+                        + "part 'file' is the file, the field 'name' (or the file's name) its name. The bytes are "
+                        + "checksummed (SHA-256) and "
                         + "kept only once complete: an interrupted upload leaves nothing. Larger than the server's "
                         + "dataset limit: 413.")
                 .query("name", String.class, "The dataset's name (required).")
                 .query("format", String.class, "csv or binary (default: from the name or content type).")
                 .returns(201, Dataset.class)
                 .errors(400, 403, 404, 413)
-                .handle(call -> call.json(
-                        201,
-                        datasets.upload(
-                                call.principal(),
-                                call.path("projectId"),
-                                call.query("name").orElse(null),
-                                call.query("format").orElse(null),
-                                call.context().contentType(),
-                                call.context().bodyInputStream()))));
+                .handle(this::upload));
         routes.add(Route.get(BASE)
                 .tag(TAG)
                 .summary("List a project's datasets, every version, by name")
@@ -83,6 +78,44 @@ public final class DatasetRoutes {
                     call.noContent();
                 }));
         return routes;
+    }
+
+    private void upload(Call call) throws Exception {
+        var ctx = call.context();
+        String contentType = ctx.contentType();
+        if (contentType != null
+                && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            io.javalin.http.UploadedFile file = ctx.uploadedFile("file");
+            if (file == null) {
+                throw dev.trainyard.server.common.TrainyardException.invalid(
+                        "file", "a multipart upload needs the file in a part named 'file'");
+            }
+            String name = call.query("name").orElseGet(() -> {
+                String field = ctx.formParam("name");
+                return field != null && !field.isBlank() ? field : file.filename();
+            });
+            try (java.io.InputStream content = file.content()) {
+                call.json(
+                        201,
+                        datasets.upload(
+                                call.principal(),
+                                call.path("projectId"),
+                                name,
+                                call.query("format").orElse(null),
+                                file.contentType(),
+                                content));
+            }
+            return;
+        }
+        call.json(
+                201,
+                datasets.upload(
+                        call.principal(),
+                        call.path("projectId"),
+                        call.query("name").orElse(null),
+                        call.query("format").orElse(null),
+                        contentType,
+                        ctx.bodyInputStream()));
     }
 
     /** A safe download file name from the label: letters, digits, '.', '_' and '-' only. */

@@ -116,6 +116,29 @@ class DatasetApiTest {
     }
 
     @Test
+    void aMultipartUploadWorksLikeARawOne() throws Exception {
+        String boundary = "----trainyard" + System.nanoTime();
+        String big = "x,label\n" + "1.0,a\n".repeat(6_000);
+        byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nform.csv\r\n"
+                        + "--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"local.csv\"\r\n"
+                        + "Content-Type: text/csv\r\n\r\n" + big + "\r\n--" + boundary + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> answer = client.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/projects/" + project + "/datasets"))
+                        .header("X-API-KEY", owner.apiKey())
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+        JsonNode dataset = MAPPER.readTree(answer.body());
+        assertThat(dataset.get("name").asText()).isEqualTo("form.csv");
+        assertThat(dataset.get("rows").asLong()).isEqualTo(6_000);
+        assertThat(dataset.get("sha256").asText()).isEqualTo(sha256(big.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void aNameIsALabelNeverAPath() throws Exception {
         HttpResponse<String> sneaky = upload(
                 "../../etc/passwd",
