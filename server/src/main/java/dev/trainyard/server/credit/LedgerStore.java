@@ -72,7 +72,4 @@ public interface LedgerStore {
             + "LEFT JOIN credit_transactions t ON t.organization_id = a.organization_id "
             + "GROUP BY a.organization_id, a.balance")
     List<Difference> sums();
-
-    @SqlQuery("SELECT COALESCE(SUM(amount), 0) FROM credit_transactions WHERE job_id = :jobId AND type = 'usage'")
-    long usageOf(String jobId);
 }

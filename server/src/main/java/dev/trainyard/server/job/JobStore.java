@@ -57,9 +57,6 @@ public interface JobStore {
     @SqlQuery(SELECT + "WHERE j.state IN (<states>) ORDER BY j.created_at, j.id")
     List<JobRow> inStates(@BindList("states") List<String> states);
 
-    @SqlQuery("SELECT COUNT(*) FROM jobs WHERE project_id = :projectId AND state IN (<states>)")
-    long countInStates(String projectId, @BindList("states") List<String> states);
-
     @SqlUpdate("UPDATE jobs SET state = :to, reason = :reason, pending_reason = NULL, version = version + 1 "
             + "WHERE id = :id AND state = :from")
     int changeState(String id, String from, String to, String reason);

@@ -278,17 +278,12 @@ public final class ModelService implements AutoCloseable, ProjectArchive.ModelSo
     }
 
     /** The user's own command of a custom model; 409 when the model has none for this. */
-    private static String customCommand(ModelStore.ModelRow model, String which) {
-        try {
-            String command =
-                    new ObjectMapper().readTree(model.commands()).path(which).asText("");
-            if (command.isBlank()) {
-                throw TrainyardException.conflict("custom model " + model.id() + " has no " + which + "_command");
-            }
-            return command;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable commands of model " + model.id(), e);
+    private String customCommand(ModelStore.ModelRow model, String which) {
+        String command = readCommands(model.commands()).getOrDefault(which, "");
+        if (command.isBlank()) {
+            throw TrainyardException.conflict("custom model " + model.id() + " has no " + which + "_command");
         }
+        return command;
     }
 
     private Map<String, String> trainerEnvironment(Map<String, Object> spec) {

@@ -107,9 +107,6 @@ public interface ModelStore {
     @SqlUpdate("INSERT INTO model_jobs (job_id, model_id, kind) VALUES (:jobId, :modelId, :kind)")
     void insertJob(String jobId, String modelId, String kind);
 
-    @SqlQuery("SELECT model_id FROM model_jobs WHERE job_id = :jobId AND kind = :kind")
-    Optional<String> modelOfJob(String jobId, String kind);
-
     @SqlQuery("SELECT COUNT(*) FROM model_jobs m JOIN jobs j ON j.id = m.job_id WHERE m.model_id = :modelId "
             + "AND j.state NOT IN ('COMPLETED', 'FAILED', 'STOPPED', 'EXPIRED', 'LOST')")
     long unfinishedJobs(String modelId);

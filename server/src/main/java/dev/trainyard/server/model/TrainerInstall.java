@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,9 +82,5 @@ public final class TrainerInstall {
     /** The java the server runs on (the JDK is readable by every user). */
     public String java() {
         return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    Optional<Path> lib() {
-        return installed ? Optional.of(lib) : Optional.empty();
     }
 }
