@@ -60,123 +60,51 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(
-                host,
-                newPort,
-                dataDir,
-                database,
-                tokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                jobs,
-                credits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.port = newPort;
+        return copy.build();
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(
-                newHost,
-                port,
-                dataDir,
-                database,
-                tokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                jobs,
-                credits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.host = newHost;
+        return copy.build();
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDir,
-                newDatabase,
-                tokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                jobs,
-                credits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.database = newDatabase;
+        return copy.build();
     }
 
     public ServerConfig withTokenTtl(Duration newTokenTtl) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDir,
-                database,
-                newTokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                jobs,
-                credits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.tokenTtl = newTokenTtl;
+        return copy.build();
     }
 
     public ServerConfig withAuthAttemptsPerMinute(int attempts) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDir,
-                database,
-                tokenTtl,
-                refreshTokenTtl,
-                attempts,
-                maxRequestBytes,
-                jobs,
-                credits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.authAttemptsPerMinute = attempts;
+        return copy.build();
     }
 
     public ServerConfig withJobs(JobsConfig newJobs) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDir,
-                database,
-                tokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                newJobs,
-                credits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.jobs = newJobs;
+        return copy.build();
     }
 
     public ServerConfig withMaxDatasetBytes(long bytes) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDir,
-                database,
-                tokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                jobs,
-                credits,
-                bytes);
+        Copy copy = new Copy(this);
+        copy.maxDatasetBytes = bytes;
+        return copy.build();
     }
 
     public ServerConfig withCredits(CreditsConfig newCredits) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDir,
-                database,
-                tokenTtl,
-                refreshTokenTtl,
-                authAttemptsPerMinute,
-                maxRequestBytes,
-                jobs,
-                newCredits,
-                maxDatasetBytes);
+        Copy copy = new Copy(this);
+        copy.credits = newCredits;
+        return copy.build();
     }
 
     /** The configuration as it may be logged: the database password masked. */
@@ -184,12 +112,56 @@ public record ServerConfig(
         return "host=" + host + " port=" + port + " data=" + dataDir + " database=" + database.describe()
                 + " token_ttl=" + tokenTtl + " refresh_token_ttl=" + refreshTokenTtl
                 + " auth_attempts_per_minute=" + authAttemptsPerMinute + " max_request_bytes=" + maxRequestBytes
-                + " jobs=" + jobs;
+                + " jobs=" + jobs + " credits=" + credits + " max_dataset_bytes=" + maxDatasetBytes;
     }
 
     private static void requirePositive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+
+    /** A mutable copy the withers change one field of; the record's constructor validates the result. */
+    private static final class Copy {
+        private String host;
+        private int port;
+        private final Path dataDir;
+        private DatabaseConfig database;
+        private Duration tokenTtl;
+        private final Duration refreshTokenTtl;
+        private int authAttemptsPerMinute;
+        private final long maxRequestBytes;
+        private JobsConfig jobs;
+        private CreditsConfig credits;
+        private long maxDatasetBytes;
+
+        private Copy(ServerConfig config) {
+            host = config.host;
+            port = config.port;
+            dataDir = config.dataDir;
+            database = config.database;
+            tokenTtl = config.tokenTtl;
+            refreshTokenTtl = config.refreshTokenTtl;
+            authAttemptsPerMinute = config.authAttemptsPerMinute;
+            maxRequestBytes = config.maxRequestBytes;
+            jobs = config.jobs;
+            credits = config.credits;
+            maxDatasetBytes = config.maxDatasetBytes;
+        }
+
+        private ServerConfig build() {
+            return new ServerConfig(
+                    host,
+                    port,
+                    dataDir,
+                    database,
+                    tokenTtl,
+                    refreshTokenTtl,
+                    authAttemptsPerMinute,
+                    maxRequestBytes,
+                    jobs,
+                    credits,
+                    maxDatasetBytes);
         }
     }
 }
