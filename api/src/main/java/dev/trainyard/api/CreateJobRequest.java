@@ -29,4 +29,27 @@ public record CreateJobRequest(
         Integer priority,
         List<String> tags,
         BigDecimal maxCost,
-        List<String> datasets) {}
+        List<String> datasets) {
+
+    /** A submission of just a command: every other field left to the server's defaults. */
+    public static CreateJobRequest command(String name, String project, String runCommand) {
+        return new CreateJobRequest(
+                name,
+                project,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                runCommand,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+}

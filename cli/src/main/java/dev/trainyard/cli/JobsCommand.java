@@ -72,9 +72,7 @@ final class JobsCommand {
                     List<String> command)
             throws Exception {
         CreateJobRequest base = file == null
-                ? new CreateJobRequest(
-                        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null)
+                ? CreateJobRequest.command(null, null, null)
                 : (file.toString().endsWith(".json") ? cli.json : cli.yaml)
                         .readValue(file.toFile(), CreateJobRequest.class);
         String runCommand = command == null || command.isEmpty() ? base.runCommand() : shellJoin(command);

@@ -74,24 +74,10 @@ class ClientTest {
                     .apiKey(server.adminKey())
                     .build();
             Project project = client.createProject(new CreateProjectRequest("client-jobs", null, null));
-            CreateJobRequest request = new CreateJobRequest(
+            CreateJobRequest request = CreateJobRequest.command(
                     "counting",
                     project.id(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    "for i in 1 2 3; do echo line-$i; echo '::trainyard progress percent='$((i * 30)); sleep 0.3; done",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null);
+                    "for i in 1 2 3; do echo line-$i; echo '::trainyard progress percent='$((i * 30)); sleep 0.3; done");
 
             Job job = client.submitJob(request, "client-run-1");
             assertThat(client.submitJob(request, "client-run-1").id()).isEqualTo(job.id());
@@ -110,26 +96,7 @@ class ClientTest {
             assertThat(client.balance().currency()).isEqualTo("credits");
 
             for (int i = 0; i < 105; i++) {
-                client.submitJob(
-                        new CreateJobRequest(
-                                "n" + i,
-                                project.id(),
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                "true",
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null),
-                        null);
+                client.submitJob(CreateJobRequest.command("n" + i, project.id(), "true"), null);
             }
             // More than one page (100) is read lazily, and in order.
             assertThat(client.jobs(project.id(), null).count()).isEqualTo(106);
@@ -254,26 +221,7 @@ class ClientTest {
 
             Project project = admin.createProject(new CreateProjectRequest("client-reporting", null, team.id()));
             assertThat(admin.activity(project.id()).count()).isPositive();
-            Job job = admin.submitJob(
-                    new CreateJobRequest(
-                            "reported",
-                            project.id(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            "sleep 3",
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null),
-                    null);
+            Job job = admin.submitJob(CreateJobRequest.command("reported", project.id(), "sleep 3"), null);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> admin.getJob(job.id()).state() == JobState.RUNNING);
             assertThat(admin.reportProgress(
