@@ -421,46 +421,31 @@ public final class Trainyard {
     }
 
     public Model getModel(String projectId, String modelId) {
-        return send("GET", modelsPath(projectId) + "/" + encode(modelId), null, mapper.constructType(Model.class));
+        return send("GET", modelPath(projectId, modelId), null, mapper.constructType(Model.class));
     }
 
     /** Queues training; the answer is the training job. */
     public Job trainModel(String projectId, String modelId, TrainModelRequest request) {
-        return send(
-                "POST",
-                modelsPath(projectId) + "/" + encode(modelId) + "/train",
-                request,
-                mapper.constructType(Job.class));
+        return send("POST", modelPath(projectId, modelId) + "/train", request, mapper.constructType(Job.class));
     }
 
     public Job testModel(String projectId, String modelId, TestModelRequest request) {
-        return send(
-                "POST",
-                modelsPath(projectId) + "/" + encode(modelId) + "/test",
-                request,
-                mapper.constructType(Job.class));
+        return send("POST", modelPath(projectId, modelId) + "/test", request, mapper.constructType(Job.class));
     }
 
     public Job exportModel(String projectId, String modelId, ExportModelRequest request) {
-        return send(
-                "POST",
-                modelsPath(projectId) + "/" + encode(modelId) + "/export",
-                request,
-                mapper.constructType(Job.class));
+        return send("POST", modelPath(projectId, modelId) + "/export", request, mapper.constructType(Job.class));
     }
 
     public Predictions predict(String projectId, String modelId, PredictRequest request) {
         return send(
-                "POST",
-                modelsPath(projectId) + "/" + encode(modelId) + "/predict",
-                request,
-                mapper.constructType(Predictions.class));
+                "POST", modelPath(projectId, modelId) + "/predict", request, mapper.constructType(Predictions.class));
     }
 
     public java.util.List<ModelExport> exports(String projectId, String modelId) {
         return send(
                 "GET",
-                modelsPath(projectId) + "/" + encode(modelId) + "/exports",
+                modelPath(projectId, modelId) + "/exports",
                 null,
                 mapper.getTypeFactory().constructCollectionType(java.util.List.class, ModelExport.class));
     }
@@ -468,7 +453,11 @@ public final class Trainyard {
     /** Downloads an export to {@code target}, streamed to disk. */
     public java.nio.file.Path downloadExport(
             String projectId, String modelId, String exportName, java.nio.file.Path target) {
-        return download(modelsPath(projectId) + "/" + encode(modelId) + "/exports/" + encode(exportName), target);
+        return download(modelPath(projectId, modelId) + "/exports/" + encode(exportName), target);
+    }
+
+    private static String modelPath(String projectId, String modelId) {
+        return modelsPath(projectId) + "/" + encode(modelId);
     }
 
     private static String modelsPath(String projectId) {
@@ -604,7 +593,7 @@ public final class Trainyard {
     }
 
     public void deleteModel(String projectId, String modelId) {
-        send("DELETE", modelsPath(projectId) + "/" + encode(modelId), null, null);
+        send("DELETE", modelPath(projectId, modelId), null, null);
     }
 
     // ---- plumbing ------------------------------------------------------------------------------
@@ -648,8 +637,7 @@ public final class Trainyard {
     /** Like {@link #downloadExport(String, String, String, java.nio.file.Path)}, reporting the bytes received. */
     public java.nio.file.Path downloadExport(
             String projectId, String modelId, String exportName, java.nio.file.Path target, TransferListener listener) {
-        return download(
-                modelsPath(projectId) + "/" + encode(modelId) + "/exports/" + encode(exportName), target, listener);
+        return download(modelPath(projectId, modelId) + "/exports/" + encode(exportName), target, listener);
     }
 
     /** Like {@link #downloadDataset(String, String, java.nio.file.Path)}, reporting the bytes received. */
