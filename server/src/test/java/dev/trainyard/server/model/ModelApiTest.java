@@ -83,11 +83,16 @@ class ModelApiTest {
     }
 
     private static String dataset(String name, String csv) throws Exception {
+        return dataset(server, owner, project, name, csv);
+    }
+
+    private static String dataset(TestServer on, TestServer.TestUser user, String projectId, String name, String csv)
+            throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
             java.net.http.HttpResponse<String> answer = client.send(
-                    HttpRequest.newBuilder(URI.create(
-                                    server.baseUrl() + "/api/projects/" + project + "/datasets?name=" + name))
-                            .header("X-API-KEY", owner.apiKey())
+                    HttpRequest.newBuilder(
+                                    URI.create(on.baseUrl() + "/api/projects/" + projectId + "/datasets?name=" + name))
+                            .header("X-API-KEY", user.apiKey())
                             .header("Content-Type", "text/csv")
                             .POST(HttpRequest.BodyPublishers.ofString(csv, StandardCharsets.UTF_8))
                             .build(),
@@ -104,27 +109,8 @@ class ModelApiTest {
     }
 
     private static JsonNode trainAndWait(String model, String body) {
-        HttpResponse queued =
-                server.post("/api/oneai/projects/" + project + "/models/" + model + "/train", body, owner.auth());
-        assertThat(queued.status()).as(queued.toString()).isEqualTo(202);
-        String job = queued.json().get("id").asText();
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    last[0] = server.get("/api/jobs/" + job, owner.auth()).json();
-                    return TERMINAL.contains(last[0].get("state").asText());
-                });
-        assertThat(last[0].get("state").asText())
-                .as(server.get(
-                                "/api/jobs/" + job + "/logs?limit=200",
-                                "X-API-KEY",
-                                owner.apiKey(),
-                                "Accept",
-                                "text/plain")
-                        .body())
-                .isEqualTo("COMPLETED");
-        return last[0];
+        return runJob(
+                server.post("/api/oneai/projects/" + project + "/models/" + model + "/train", body, owner.auth()));
     }
 
     @Test
@@ -269,18 +255,12 @@ class ModelApiTest {
         assertThat(manifest.get("exports").get(model).toString()).contains("exported-v1.tribuo");
     }
 
-    private static void runJob(HttpResponse queued) {
+    /** Waits for a queued job to end and asserts it completed, with its logs as the failure's description. */
+    private static JsonNode runJob(HttpResponse queued) {
         assertThat(queued.status()).as(queued.toString()).isEqualTo(202);
         String job = queued.json().get("id").asText();
-        await().atMost(Duration.ofSeconds(120))
-                .until(() -> TERMINAL.contains(server.get("/api/jobs/" + job, owner.auth())
-                        .json()
-                        .get("state")
-                        .asText()));
-        assertThat(server.get("/api/jobs/" + job, owner.auth())
-                        .json()
-                        .get("state")
-                        .asText())
+        JsonNode ended = awaitEnd(job);
+        assertThat(ended.get("state").asText())
                 .as(server.get(
                                 "/api/jobs/" + job + "/logs?limit=200",
                                 "X-API-KEY",
@@ -289,6 +269,19 @@ class ModelApiTest {
                                 "text/plain")
                         .body())
                 .isEqualTo("COMPLETED");
+        return ended;
+    }
+
+    /** The job once it reaches a terminal state. */
+    private static JsonNode awaitEnd(String job) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    last[0] = server.get("/api/jobs/" + job, owner.auth()).json();
+                    return TERMINAL.contains(last[0].get("state").asText());
+                });
+        return last[0];
     }
 
     private static byte[] download(String path) throws Exception {
@@ -459,16 +452,7 @@ class ModelApiTest {
                         .get("epoch")
                         .isNumber());
         server.post("/api/jobs/" + job + "/stop", "", owner.auth());
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> TERMINAL.contains(server.get("/api/jobs/" + job, owner.auth())
-                        .json()
-                        .get("state")
-                        .asText()));
-        assertThat(server.get("/api/jobs/" + job, owner.auth())
-                        .json()
-                        .get("state")
-                        .asText())
-                .isEqualTo("STOPPED");
+        assertThat(awaitEnd(job).get("state").asText()).isEqualTo("STOPPED");
         Thread.sleep(500);
         assertThat(server.get(path, owner.auth()).json().get("versions").size()).isZero();
 
@@ -479,17 +463,7 @@ class ModelApiTest {
                     .json()
                     .get("id")
                     .asText();
-            java.net.http.HttpResponse<String> uploaded;
-            try (HttpClient client = HttpClient.newHttpClient()) {
-                uploaded = client.send(
-                        HttpRequest.newBuilder(URI.create(
-                                        broke.baseUrl() + "/api/projects/" + poorProject + "/datasets?name=d.csv"))
-                                .header("X-API-KEY", poor.apiKey())
-                                .POST(HttpRequest.BodyPublishers.ofString(clusters()))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-            }
-            String poorData = MAPPER.readTree(uploaded.body()).get("id").asText();
+            String poorData = dataset(broke, poor, poorProject, "d.csv", clusters());
             String poorModel = broke.post(
                             "/api/oneai/projects/" + poorProject + "/models",
                             "{\"name\":\"m\",\"dataset\":\"" + poorData + "\",\"target_column\":\"label\"}",
